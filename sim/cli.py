@@ -1,0 +1,128 @@
+"""The ``outreach`` command: a Hydra app that runs one scenario (or a sweep with -m).
+
+    outreach                                   # the default scenario
+    outreach strategy=staggered strategy.batch_size=200 replicates=500 seed=7
+    outreach -m strategy=generic_blast,staggered    # a sweep (Hydra multirun)
+    outreach --cfg job                         # print the resolved config
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig, OmegaConf
+
+from . import config as _config  # noqa: F401  (registers the schemas)
+from .config import ConfigError
+from .network import NetworkError
+from .results import ResultsError
+
+CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
+log = logging.getLogger("outreach")
+USER_ERRORS = (ConfigError, NetworkError, ResultsError)
+
+
+def _quiet_libraries() -> None:
+    logging.getLogger("MESA").setLevel(logging.WARNING)
+    logging.getLogger("matplotlib").setLevel(logging.WARNING)
+
+
+def run_scenario(cfg: DictConfig, out_dir: Path, progress: bool = True) -> dict:
+    """Simulate, then write summary.json, replicates.parquet, timeseries.parquet, outreach.png."""
+    from . import results
+    from .metrics import summarize, timeseries_table
+    from .plots import outreach_figure
+    from .simulation import build_scenario, simulate
+
+    results.begin(out_dir)
+    t0 = time.perf_counter()
+    scenario = build_scenario(cfg)
+    net_info = scenario.network.describe()
+    log.info("network %s: %d nodes, %d edges, sender %s with %d contacts",
+             net_info["name"], net_info["nodes"], net_info["edges"], net_info["sender"],
+             net_info["sender_degree"])
+    res = simulate(cfg, scenario=scenario, progress=progress and cfg.output.progress)
+    summary = summarize(res.replicates)
+    ts = timeseries_table(res.series)
+    strategy = cfg.strategy.get("name", cfg.strategy.get("_target_"))
+    summary = {
+        "strategy": strategy,
+        "platform": {"rule": cfg.platform.rule, "limit": scenario.platform.limit_text()},
+        "network": net_info,
+        "senders": int(scenario.population.n_senders),
+        "tie_strength_from": scenario.population.tie_source,
+        "replicates": int(cfg.replicates),
+        "seed": int(cfg.seed),
+        "horizon_hours": int(cfg.horizon_hours),
+        "elapsed_seconds": round(time.perf_counter() - t0, 3),
+        "metrics": summary,
+        "config": OmegaConf.to_container(cfg, resolve=True),
+    }
+    results.write_parquet(out_dir / "replicates.parquet", res.replicates)
+    results.write_parquet(out_dir / "timeseries.parquet", ts)
+    if cfg.output.plot:
+        limit = scenario.platform.max_reports if scenario.platform.rule == "count" else None
+        outreach_figure(ts, summary["metrics"], f"{strategy} on {net_info['name']}", limit=limit,
+                        path=out_dir / "outreach.png")
+    results.finish(out_dir, summary)
+    return summary
+
+
+def format_table(summary: dict) -> str:
+    m = summary["metrics"]
+    rows = [("metric", "mean", "95% CI of mean", "2.5-97.5% of runs")]
+    for name in ("reach", "supporters", "direct_supporters", "unfollows", "close_ties_lost",
+                 "close_ties_annoyed", "reports", "messages_sent", "effort_hours"):
+        d = m[name]
+        rows.append((name, f"{d['mean']:.2f}", f"[{d['ci95'][0]:.2f}, {d['ci95'][1]:.2f}]",
+                     f"[{d['range95'][0]:.0f}, {d['range95'][1]:.0f}]"))
+    sr = m["suspension_risk"]
+    med = sr["median_suspension_hour"]
+    rows.append(("suspension_risk", f"{sr['p']:.3f}",
+                 f"[{sr['wilson95'][0]:.3f}, {sr['wilson95'][1]:.3f}] (Wilson)",
+                 f"median hour {med:.0f}" if med is not None else "never suspended"))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows]
+    head = (f"{summary['strategy']} | {summary['network']['name']} | "
+            f"{summary['replicates']} replicates | platform: {summary['platform']['limit']}")
+    return "\n".join([head, lines[0], "-" * len(lines[0]), *lines[1:]])
+
+
+@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
+def hydra_main(cfg: DictConfig) -> None:
+    _quiet_libraries()
+    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    try:
+        summary = run_scenario(cfg, out_dir)
+    except USER_ERRORS as exc:
+        _fail(out_dir, str(exc))
+    except ValueError as exc:  # raised by user-supplied strategies and loaders
+        _fail(out_dir, str(exc))
+    if cfg.output.table:
+        print(format_table(summary))
+        print(f"results: {out_dir}")
+
+
+def _fail(out_dir: Path, message: str) -> None:
+    from .results import MARKER
+
+    try:
+        if out_dir.is_dir():
+            (out_dir / MARKER).write_text(f"failed: {message}\n")
+    except OSError:
+        pass
+    print(f"outreach: error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def main() -> None:
+    hydra_main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,437 @@
+"""Typed schema for every knob, registered in Hydra's ConfigStore.
+
+Each config group (network, population, strategy, platform) has one schema per option; the
+YAML files under ``configs/<group>/`` extend these schemas, so an unknown key or a wrong type
+fails at composition time, naming the key. Range checks (probabilities in [0, 1], positive
+counts, ...) run in ``validate`` before any work starts and raise ``ConfigError`` with a
+one-line message naming the key, the value and what was expected.
+
+Units: time in hours, effort in minutes per action, probabilities per event.
+Every default names its source in docs/MODEL.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import II, MISSING
+
+
+class ConfigError(ValueError):
+    """A config value that cannot be used; the message is one line naming the key."""
+
+
+# --------------------------------------------------------------------------- network
+
+
+@dataclass
+class NetworkConfig:
+    kind: str = MISSING
+    # Node id of the sender, "max_degree", or null for the generator's own sender (node 0).
+    sender: Any = None
+    # Ego extraction: 1 = the sender's contacts only, 2 = contacts and their connections,
+    # null = the whole graph.
+    radius: Optional[int] = None
+
+
+@dataclass
+class EgoNetworkConfig(NetworkConfig):
+    kind: str = "ego"
+    n_contacts: int = 1800  # story: ~1,800 LinkedIn contacts
+    strong_ties: int = II("close_ties")  # story: ~150 thanked by name
+    communities: int = 6  # a professional network's circles (school, jobs, field, ...)
+    # Mean number of the sender's contacts each contact knows (within its community).
+    within_degree: float = 20.0
+    # Close ties are knit tighter: their within-community degree is multiplied by this.
+    strong_tie_boost: float = 3.0
+    # Fraction of a contact's links to the sender's other contacts that cross communities.
+    cross_fraction: float = 0.05
+    # Mean number of connections each contact has outside the sender's network
+    # (the second-degree audience that sees shares).
+    outside_degree: float = 10.0
+    # Each outside person is shared by this many contacts on average (overlap of audiences).
+    outside_overlap: float = 1.5
+
+
+@dataclass
+class ErdosRenyiNetworkConfig(NetworkConfig):
+    kind: str = "erdos_renyi"
+    n: int = 2000
+    mean_degree: float = 10.0
+
+
+@dataclass
+class SmallWorldNetworkConfig(NetworkConfig):
+    kind: str = "small_world"
+    n: int = 2000
+    k: int = 10  # each node joined to its k nearest ring neighbours
+    p: float = 0.1  # rewiring probability
+
+
+@dataclass
+class PowerlawClusterNetworkConfig(NetworkConfig):
+    kind: str = "powerlaw_cluster"
+    n: int = 2000
+    m: int = 5  # edges added per new node
+    p: float = 0.3  # probability of closing a triangle after each edge
+
+
+@dataclass
+class StochasticBlockNetworkConfig(NetworkConfig):
+    kind: str = "stochastic_block"
+    sizes: list[int] = field(default_factory=lambda: [500, 500, 500, 500])
+    p_in: float = 0.02
+    p_out: float = 0.001
+
+
+@dataclass
+class EdgelistNetworkConfig(NetworkConfig):
+    kind: str = "edgelist"
+    path: str = MISSING
+    directed: bool = False  # a directed file is made undirected (an edge either way = a tie)
+    sender: Any = "max_degree"
+
+
+# --------------------------------------------------------------------------- population
+
+
+@dataclass
+class ReadDelayConfig:
+    dist: str = "exponential"  # exponential | constant | lognormal
+    mean_hours: float = 24.0  # issue 2: default mean one day
+    sigma: float = 1.0  # lognormal only: sd of log-delay
+
+
+@dataclass
+class DefaultPopulationConfig:
+    kind: str = "default"
+    # from: auto | overlap | embeddedness | weight | beta, plus a, b for beta.
+    # ("from" is a Python keyword, so this block is a validated mapping.)
+    tie_strength: dict[str, Any] = field(
+        default_factory=lambda: {"from": "auto", "a": 1.5, "b": 6.0}
+    )
+    threshold_median: float = 3.0  # annoyance units; one generic ask to a stranger = 1
+    threshold_sigma: float = 1.0  # lognormal spread of thresholds
+    annoyance_generic: float = 1.0
+    annoyance_personal: float = -0.2  # a note that thanks you by name is goodwill
+    read_prob_base: float = 0.5
+    read_prob_tie_gain: float = 0.45  # read_prob = base + gain * w
+    read_delay: ReadDelayConfig = field(default_factory=ReadDelayConfig)
+    share_prob_base: float = 0.025  # story: 2-3% replied to a generic ask
+    share_prob_tie_gain: float = 0.2  # share_prob (generic) = base + gain * w
+    personal_share_multiplier: float = 4.0  # a personal note multiplies share_prob (cap 1)
+    share_prob_word_of_mouth: float = 0.025  # someone who hears of it from a friend
+    exposure_prob: float = 0.08  # organic reach of one post among a sharer's connections
+    report_prob: float = 0.004  # annoyed stranger (w=0); scaled by (1 - w)
+    unfollow_prob: float = 0.1  # annoyed stranger (w=0); scaled by (1 - w)
+
+
+@dataclass
+class HomogeneousPopulationConfig:
+    kind: str = "homogeneous"
+    tie_strength: float = 0.0
+    annoyance_threshold: float = 0.5
+    annoyance_generic: float = 1.0
+    annoyance_personal: float = 0.0
+    read_prob: float = 1.0
+    share_prob: float = 0.0
+    exposure_prob: float = 0.0
+    report_prob: float = 0.01
+    unfollow_prob: float = 0.0
+    read_delay_hours: float = 0.0
+
+
+# --------------------------------------------------------------------------- strategy
+
+
+@dataclass
+class StrategyConfig:
+    name: str = MISSING
+    # Effort of preparing and sending one generic batch (mail merge), minutes.
+    minutes_per_batch: float = 15.0
+
+
+@dataclass
+class GenericBlastConfig(StrategyConfig):
+    name: str = "generic_blast"
+
+
+@dataclass
+class PersonalFirstConfig(StrategyConfig):
+    name: str = "personal_first"
+    k: int = II("close_ties")
+    notes_per_day: int = 20
+    minutes_per_note: float = 10.0
+    delay_hours: float = 24.0  # after the last personal note
+
+
+@dataclass
+class StaggeredConfig(StrategyConfig):
+    name: str = "staggered"
+    batch_size: int = 100
+    interval_hours: float = 24.0
+    order: str = "strongest_first"  # strongest_first | random | weakest_first
+    adaptive_pause: bool = False
+    pause_reports: int = 1  # pause while reports in the last pause_window_hours >= this
+    pause_window_hours: float = 72.0
+
+
+@dataclass
+class BlastThenPersonalConfig(StrategyConfig):
+    name: str = "blast_then_personal"
+    k: int = II("close_ties")
+    notes_per_day: int = 20
+    minutes_per_note: float = 10.0
+    delay_hours: float = 504.0  # story: notes planned for three weeks later
+
+
+# --------------------------------------------------------------------------- platform
+
+
+@dataclass
+class PlatformConfig:
+    rule: str = MISSING
+
+
+@dataclass
+class NoPlatformConfig(PlatformConfig):
+    rule: str = "none"
+
+
+@dataclass
+class CountPlatformConfig(PlatformConfig):
+    rule: str = "count"
+    max_reports: int = 1  # story: suspended "after someone marked the message as spam"
+    window_hours: float = 24.0
+
+
+@dataclass
+class RatePlatformConfig(PlatformConfig):
+    rule: str = "rate"
+    max_rate: float = 0.003  # Gmail bulk-sender guideline: never reach 0.3% spam rate
+    window_hours: float = 24.0  # Gmail measures the spam rate per day
+    min_volume: int = 100
+
+
+# --------------------------------------------------------------------------- root
+
+
+@dataclass
+class SendersConfig:
+    # How many agents send. count = 1 is the one sender of the network config; a fraction
+    # f > 0 makes round(f * N) agents senders (the reciprocity question), sender first.
+    fraction: float = 0.0
+    # Senders start at an hour drawn uniformly from [0, start_spread_hours).
+    start_spread_hours: float = 0.0
+
+
+@dataclass
+class EngineConfig:
+    # Replicates advanced together in one batch. Part of the config: a different batch size
+    # gives different (equally valid) random numbers.
+    batch_size: int = 500
+
+
+@dataclass
+class OutputConfig:
+    plot: bool = True
+    table: bool = True  # print the summary table at the end
+    progress: bool = True
+
+
+@dataclass
+class OutreachConfig:
+    network: Any = MISSING
+    population: Any = MISSING
+    strategy: Any = MISSING
+    platform: Any = MISSING
+    seed: int = 0
+    replicates: int = 500
+    horizon_hours: int = 1008  # six weeks
+    close_ties: int = 150  # story: ~150 close ties thanked by name
+    annoyance_half_life_hours: float = 168.0  # issue 2: seven days
+    senders: SendersConfig = field(default_factory=SendersConfig)
+    engine: EngineConfig = field(default_factory=EngineConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+
+
+_SCHEMAS = {
+    "network": {
+        "ego": EgoNetworkConfig,
+        "erdos_renyi": ErdosRenyiNetworkConfig,
+        "small_world": SmallWorldNetworkConfig,
+        "powerlaw_cluster": PowerlawClusterNetworkConfig,
+        "stochastic_block": StochasticBlockNetworkConfig,
+        "edgelist": EdgelistNetworkConfig,
+    },
+    "population": {
+        "default": DefaultPopulationConfig,
+        "homogeneous": HomogeneousPopulationConfig,
+    },
+    "strategy": {
+        "generic_blast": GenericBlastConfig,
+        "personal_first": PersonalFirstConfig,
+        "staggered": StaggeredConfig,
+        "blast_then_personal": BlastThenPersonalConfig,
+    },
+    "platform": {
+        "none": NoPlatformConfig,
+        "count": CountPlatformConfig,
+        "rate": RatePlatformConfig,
+    },
+}
+
+
+def register_configs() -> None:
+    """Store the schemas: ``<option>_schema`` in each group, ``outreach_schema`` at the root."""
+    cs = ConfigStore.instance()
+    cs.store(name="outreach_schema", node=OutreachConfig)
+    for group, options in _SCHEMAS.items():
+        for name, node in options.items():
+            cs.store(group=group, name=f"{name}_schema", node=node)
+
+
+register_configs()
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _fail(key: str, value: Any, expected: str) -> None:
+    raise ConfigError(f"{key}={value!r}: expected {expected}")
+
+
+def check_prob(key: str, value: Any) -> None:
+    if not isinstance(value, (int, float)) or not 0.0 <= float(value) <= 1.0:
+        _fail(key, value, "a probability in [0, 1]")
+
+
+def check_positive(key: str, value: Any, integer: bool = False) -> None:
+    ok = isinstance(value, int) if integer else isinstance(value, (int, float))
+    if not ok or isinstance(value, bool) or value <= 0:
+        _fail(key, value, "a positive " + ("integer" if integer else "number"))
+
+
+def check_nonneg(key: str, value: Any) -> None:
+    if not isinstance(value, (int, float)) or value < 0:
+        _fail(key, value, "a number >= 0")
+
+
+def check_choice(key: str, value: Any, choices) -> None:
+    if value not in choices:
+        _fail(key, value, "one of " + ", ".join(map(str, choices)))
+
+
+TIE_SOURCES = ("auto", "overlap", "embeddedness", "weight", "beta")
+
+
+def validate(cfg) -> None:
+    """Range checks on a composed config (DictConfig); raise ConfigError on the first problem."""
+    check_positive("replicates", cfg.replicates, integer=True)
+    check_positive("horizon_hours", cfg.horizon_hours, integer=True)
+    check_nonneg("close_ties", cfg.close_ties)
+    check_positive("annoyance_half_life_hours", cfg.annoyance_half_life_hours)
+    check_positive("engine.batch_size", cfg.engine.batch_size, integer=True)
+    check_prob("senders.fraction", cfg.senders.fraction)
+    check_nonneg("senders.start_spread_hours", cfg.senders.start_spread_hours)
+
+    net = cfg.network
+    check_choice("network.kind", net.kind, tuple(_SCHEMAS["network"]))
+    if net.get("radius") is not None and net.radius not in (1, 2):
+        _fail("network.radius", net.radius, "1, 2 or null")
+    if net.kind == "ego":
+        check_positive("network.n_contacts", net.n_contacts, integer=True)
+        check_nonneg("network.strong_ties", net.strong_ties)
+        if net.strong_ties > net.n_contacts:
+            _fail("network.strong_ties", net.strong_ties, f"at most network.n_contacts={net.n_contacts}")
+        check_positive("network.communities", net.communities, integer=True)
+        check_nonneg("network.within_degree", net.within_degree)
+        check_positive("network.strong_tie_boost", net.strong_tie_boost)
+        check_prob("network.cross_fraction", net.cross_fraction)
+        check_nonneg("network.outside_degree", net.outside_degree)
+        check_positive("network.outside_overlap", net.outside_overlap)
+    elif net.kind in ("erdos_renyi", "small_world", "powerlaw_cluster"):
+        check_positive("network.n", net.n, integer=True)
+        if net.n < 2:
+            _fail("network.n", net.n, "at least 2 nodes")
+    if net.kind == "erdos_renyi":
+        check_nonneg("network.mean_degree", net.mean_degree)
+        if net.mean_degree > net.n - 1:
+            _fail("network.mean_degree", net.mean_degree, f"at most network.n - 1 = {net.n - 1}")
+    elif net.kind == "small_world":
+        check_positive("network.k", net.k, integer=True)
+        if net.k >= net.n:
+            _fail("network.k", net.k, f"less than network.n={net.n}")
+        check_prob("network.p", net.p)
+    elif net.kind == "powerlaw_cluster":
+        check_positive("network.m", net.m, integer=True)
+        if net.m >= net.n:
+            _fail("network.m", net.m, f"less than network.n={net.n}")
+        check_prob("network.p", net.p)
+    elif net.kind == "stochastic_block":
+        if len(net.sizes) == 0 or any((not isinstance(s, int)) or s <= 0 for s in net.sizes):
+            _fail("network.sizes", list(net.sizes), "a non-empty list of positive integers")
+        check_prob("network.p_in", net.p_in)
+        check_prob("network.p_out", net.p_out)
+
+    pop = cfg.population
+    check_choice("population.kind", pop.kind, tuple(_SCHEMAS["population"]))
+    if pop.kind == "homogeneous":
+        check_prob("population.tie_strength", pop.tie_strength)
+        for key in ("read_prob", "share_prob", "exposure_prob", "report_prob", "unfollow_prob"):
+            check_prob(f"population.{key}", pop[key])
+        check_nonneg("population.annoyance_threshold", pop.annoyance_threshold)
+        check_nonneg("population.read_delay_hours", pop.read_delay_hours)
+        for key in ("annoyance_generic", "annoyance_personal"):
+            if not isinstance(pop[key], (int, float)):
+                _fail(f"population.{key}", pop[key], "a number")
+    else:
+        ts = dict(pop.tie_strength)
+        unknown = set(ts) - {"from", "a", "b"}
+        if unknown:
+            _fail("population.tie_strength", sorted(unknown)[0], "only the keys from, a, b")
+        check_choice("population.tie_strength.from", ts.get("from", "auto"), TIE_SOURCES)
+        check_positive("population.tie_strength.a", ts.get("a", 1.5))
+        check_positive("population.tie_strength.b", ts.get("b", 6.0))
+        check_positive("population.threshold_median", pop.threshold_median)
+        check_nonneg("population.threshold_sigma", pop.threshold_sigma)
+        for key in ("read_prob_base", "share_prob_base", "share_prob_word_of_mouth",
+                    "exposure_prob", "report_prob", "unfollow_prob"):
+            check_prob(f"population.{key}", pop[key])
+        check_prob("population.read_prob_base + read_prob_tie_gain",
+                   pop.read_prob_base + pop.read_prob_tie_gain)
+        check_prob("population.share_prob_base + share_prob_tie_gain",
+                   pop.share_prob_base + pop.share_prob_tie_gain)
+        check_nonneg("population.personal_share_multiplier", pop.personal_share_multiplier)
+        check_choice("population.read_delay.dist", pop.read_delay.dist,
+                     ("exponential", "constant", "lognormal"))
+        check_nonneg("population.read_delay.mean_hours", pop.read_delay.mean_hours)
+        check_nonneg("population.read_delay.sigma", pop.read_delay.sigma)
+
+    st = cfg.strategy
+    if "_target_" not in st:
+        check_choice("strategy.name", st.name, tuple(_SCHEMAS["strategy"]))
+        check_nonneg("strategy.minutes_per_batch", st.minutes_per_batch)
+        if st.name in ("personal_first", "blast_then_personal"):
+            check_nonneg("strategy.k", st.k)
+            check_positive("strategy.notes_per_day", st.notes_per_day, integer=True)
+            check_nonneg("strategy.minutes_per_note", st.minutes_per_note)
+            check_nonneg("strategy.delay_hours", st.delay_hours)
+        if st.name == "staggered":
+            check_positive("strategy.batch_size", st.batch_size, integer=True)
+            check_positive("strategy.interval_hours", st.interval_hours)
+            check_choice("strategy.order", st.order, ("strongest_first", "random", "weakest_first"))
+            check_positive("strategy.pause_reports", st.pause_reports, integer=True)
+            check_positive("strategy.pause_window_hours", st.pause_window_hours)
+
+    pl = cfg.platform
+    check_choice("platform.rule", pl.rule, tuple(_SCHEMAS["platform"]))
+    if pl.rule == "count":
+        check_positive("platform.max_reports", pl.max_reports, integer=True)
+        check_positive("platform.window_hours", pl.window_hours)
+    elif pl.rule == "rate":
+        check_prob("platform.max_rate", pl.max_rate)
+        check_positive("platform.window_hours", pl.window_hours)
+        check_nonneg("platform.min_volume", pl.min_volume)
