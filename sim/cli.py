@@ -4,6 +4,7 @@
     outreach strategy=staggered strategy.batch_size=200 replicates=500 seed=7
     outreach -m strategy=generic_blast,staggered    # a sweep (Hydra multirun)
     outreach --cfg job                         # print the resolved config
+    outreach compare|experiment|bench|app ...  # see SUBCOMMANDS below
 """
 
 from __future__ import annotations
@@ -18,11 +19,10 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
 from . import config as _config  # noqa: F401  (registers the schemas)
-from .config import ConfigError
+from .config import CONFIG_DIR, ConfigError
 from .network import NetworkError
 from .results import ResultsError
 
-CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 log = logging.getLogger("outreach")
 USER_ERRORS = (ConfigError, NetworkError, ResultsError)
 
@@ -120,7 +120,22 @@ def _fail(out_dir: Path, message: str) -> None:
     sys.exit(2)
 
 
+# `outreach <name> ...` hands the rest of the command line to <module>.main(argv).
+SUBCOMMANDS = {
+    "compare": ("sim.compare", "compare result or sweep folders in figures and a table"),
+    "experiment": ("sim.experiments", "reproduce a named experiment into results/NAME/"),
+    "bench": ("sim.bench", "run the speed benchmark"),
+    "app": ("sim.app", "start the interactive web app"),
+}
+
+
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] in SUBCOMMANDS:
+        import importlib
+
+        name = sys.argv[1]
+        module = importlib.import_module(SUBCOMMANDS[name][0])
+        raise SystemExit(module.main(sys.argv[2:]))
     hydra_main()
 
 

@@ -13,10 +13,14 @@ Every default names its source in docs/MODEL.md.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Optional
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import II, MISSING
+
+
+CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 
 
 class ConfigError(ValueError):
@@ -435,3 +439,16 @@ def validate(cfg) -> None:
         check_prob("platform.max_rate", pl.max_rate)
         check_positive("platform.window_hours", pl.window_hours)
         check_nonneg("platform.min_volume", pl.min_volume)
+
+
+def compose(overrides=()) -> Any:
+    """The config a command line with these overrides would give, outside a Hydra app
+    (tests, the Mesa model, the web app). Inside a running Hydra app, reuse its search path."""
+    import hydra
+    from hydra.core.global_hydra import GlobalHydra
+
+    overrides = list(overrides)
+    if GlobalHydra.instance().is_initialized():
+        return hydra.compose(config_name="config", overrides=overrides)
+    with hydra.initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        return hydra.compose(config_name="config", overrides=overrides)

@@ -73,6 +73,7 @@ class Engine:
         self.shared = np.zeros(R * S * N, dtype=bool)
         self.unfollowed = np.zeros(R * P, dtype=bool)
         self.pair_annoyed = np.zeros(R * P, dtype=bool)
+        self.pair_reported = np.zeros(R * P, dtype=bool)
         self.suspended = np.zeros(R * S, dtype=bool)
         self.suspension_hour = np.full(R * S, -1, dtype=np.int64)
         self.count = {k: np.zeros(R * S) for k in COUNTERS}
@@ -238,6 +239,7 @@ class Engine:
         self._add("close_ties_annoyed", rs[first & pop.close[pair]])
         report = annoyed & (u[0] < pop.report_prob[pair])
         self._add("reports", rs[report])
+        self.pair_reported[rp[report]] = True
         unf = annoyed & (u[1] < pop.unfollow_prob[pair]) & ~self.unfollowed[rp]
         self.unfollowed[rp[unf]] = True
         self._add("unfollows", rs[unf])
