@@ -124,7 +124,7 @@ class DefaultPopulationConfig:
     read_prob_tie_gain: float = 0.45  # read_prob = base + gain * w
     read_delay: ReadDelayConfig = field(default_factory=ReadDelayConfig)
     share_prob_base: float = 0.025  # story: 2-3% replied to a generic ask
-    share_prob_tie_gain: float = 0.2  # share_prob (generic) = base + gain * w
+    share_prob_tie_gain: float = 0.05  # share_prob (generic) = base + gain * w
     personal_share_multiplier: float = 4.0  # a personal note multiplies share_prob (cap 1)
     share_prob_word_of_mouth: float = 0.025  # someone who hears of it from a friend
     exposure_prob: float = 0.08  # organic reach of one post among a sharer's connections
