@@ -49,7 +49,8 @@ def run_scenario(cfg: DictConfig, out_dir: Path, progress: bool = True) -> dict:
     res = simulate(cfg, scenario=scenario, progress=progress and cfg.output.progress)
     summary = summarize(res.replicates)
     ts = timeseries_table(res.series)
-    strategy = cfg.strategy.get("name", cfg.strategy.get("_target_"))
+    # a user strategy (`+strategy._target_=...`) sits on a schema that already has a name
+    strategy = cfg.strategy.get("_target_") or cfg.strategy.get("name")
     summary = {
         "strategy": strategy,
         "platform": {"rule": cfg.platform.rule, "limit": scenario.platform.limit_text()},
