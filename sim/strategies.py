@@ -7,8 +7,10 @@ hour, what does it send (``sends``). Everything is per sender and vectorised ove
 replicates, so a strategy is data the engine holds one of per sender, not a singleton.
 
 To add a strategy without touching the core, write a class with these two methods and name
-it in the config: ``strategy._target_=my_module.MyStrategy`` (other keys of the strategy
-block are passed to its constructor).
+it in the config: ``+strategy._target_=my_module.MyStrategy`` (the ``+`` because the key is
+added to the strategy schema; other keys of the strategy block, ``+strategy.my_key=...`` and the
+schema's own such as ``minutes_per_batch``, are passed to its constructor, so it should accept
+``**kwargs``).
 """
 
 from __future__ import annotations
