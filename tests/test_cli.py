@@ -1,0 +1,124 @@
+"""The `outreach` command as a user runs it: files written, and bad input refused cleanly."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import ROOT, TESTS
+from sim.engine import SERIES
+from sim.metrics import METRICS
+
+SMALL = ["network.n_contacts=120", "network.strong_ties=15", "close_ties=15", "replicates=40",
+         "engine.batch_size=20", "horizon_hours=240", "output.progress=false",
+         "population.report_prob=0.05"]
+
+
+def outreach(*args, hashseed="0"):
+    exe = Path(sys.executable).with_name("outreach")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "sim.cli"]
+    env = {**os.environ, "PYTHONHASHSEED": hashseed,
+           "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")])}
+    return subprocess.run(cmd + list(args), cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+@pytest.fixture(scope="module")
+def run_dirs(tmp_path_factory):
+    """The same small scenario run twice, in two processes with different hash seeds."""
+    dirs = []
+    for hashseed in ("1", "2"):
+        d = tmp_path_factory.mktemp("run")
+        res = outreach(*SMALL, "seed=3", f"hydra.run.dir={d}", hashseed=hashseed)
+        assert res.returncode == 0, res.stderr
+        dirs.append((d, res))
+    return dirs
+
+
+def test_run_writes_summary_replicates_series_and_figure(run_dirs):
+    d, res = run_dirs[0]
+    assert {"summary.json", "replicates.parquet", "timeseries.parquet", "outreach.png"} <= {
+        p.name for p in d.iterdir()}
+    assert not (d / "INCOMPLETE").exists()
+    summary = json.loads((d / "summary.json").read_text())
+    m = summary["metrics"]
+    rep = pd.read_parquet(d / "replicates.parquet")
+    assert len(rep) == 40 and rep["replicate"].tolist() == list(range(40))
+    for name in ("reach", "direct_supporters", "unfollows", "close_ties_lost", "reports",
+                 "messages_sent", "effort_hours"):
+        assert name in rep.columns
+        x = rep[name].to_numpy(float)
+        assert m[name]["mean"] == pytest.approx(x.mean())
+        assert m[name]["sd"] == pytest.approx(x.std(ddof=1))
+        lo, hi = m[name]["ci95"]
+        half = 1.959964 * x.std(ddof=1) / np.sqrt(len(x))
+        assert (lo, hi) == pytest.approx((x.mean() - half, x.mean() + half))
+    assert set(METRICS) <= set(rep.columns) and {"suspended", "suspension_hour"} <= set(rep.columns)
+    assert rep["suspended"].dtype == bool
+    assert (rep["suspended"] == rep["suspension_hour"].notna()).all()
+
+    sr = m["suspension_risk"]
+    k = int(rep["suspended"].sum())
+    assert 0 < k < 40, "the scenario should suspend some replicates and not others"
+    assert sr["p"] == pytest.approx(k / 40)
+    from scipy.stats import binomtest
+
+    ci = binomtest(k, 40).proportion_ci(method="wilson")
+    assert sr["wilson95"] == pytest.approx([ci.low, ci.high], abs=1e-9)
+    assert sr["median_suspension_hour"] == pytest.approx(float(rep["suspension_hour"].median()))
+
+    ts = pd.read_parquet(d / "timeseries.parquet")
+    assert set(ts.columns) >= {"hour", "metric", "mean", "q05", "q95"}
+    assert set(ts["metric"]) == set(SERIES)
+    assert ts["hour"].max() == 239 and len(ts) == 240 * len(SERIES)
+    last = ts[(ts["hour"] == 239) & (ts["metric"] == "reach")]
+    assert float(last["mean"].iloc[0]) == pytest.approx(rep["reach"].mean())
+    assert (ts["q05"] <= ts["q95"]).all()
+
+    png = (d / "outreach.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+    assert "suspension_risk" in res.stdout  # the short table at the end
+
+
+def test_same_seed_same_numbers_across_processes(run_dirs):
+    """Two processes (different PYTHONHASHSEED) give the same replicates.parquet."""
+    (a, _), (b, _) = run_dirs
+    pd.testing.assert_frame_equal(pd.read_parquet(a / "replicates.parquet"),
+                                  pd.read_parquet(b / "replicates.parquet"), check_exact=True)
+
+
+def test_summary_names_a_custom_strategy(tmp_path):
+    """A run with a user's `_target_` strategy says so in summary.json (not the name of the
+    schema the target was added to)."""
+    from conftest import make_cfg
+    from sim.cli import run_scenario
+
+    cfg = make_cfg(["network=erdos_renyi", "network.n=60", "network.mean_degree=6", "seed=4",
+                    "replicates=4", "output.plot=false",
+                    "+strategy._target_=custom_strategy.TwoWaves", "+strategy.gap_hours=5"])
+    summary = run_scenario(cfg, tmp_path, progress=False)
+    assert summary["strategy"] == "custom_strategy.TwoWaves"
+    assert json.loads((tmp_path / "summary.json").read_text())["strategy"] == "custom_strategy.TwoWaves"
+
+
+@pytest.mark.parametrize("override, key", [
+    (["population=homogeneous", "population.read_prob=2"], "population.read_prob"),
+    (["replicates=0"], "replicates"),
+    (["strategy=staggered", "strategy.order=sideways"], "strategy.order"),
+])
+def test_bad_override_fails_with_one_line_naming_the_key(tmp_path, override, key):
+    res = outreach(*override, f"hydra.run.dir={tmp_path}")
+    assert res.returncode != 0
+    lines = [ln for ln in res.stderr.strip().splitlines() if ln.strip()]
+    assert len(lines) == 1, res.stderr
+    assert lines[0].startswith(f"outreach: error: {key}="), lines[0]
+    assert "expected" in lines[0]
+    assert not (tmp_path / "summary.json").exists()
+    assert not list(tmp_path.glob("*.parquet"))
