@@ -7,12 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-import sim.config  # noqa: F401  (registers the schemas)
-from sim.cli import CONFIG_DIR
-from sim.config import HomogeneousPopulationConfig
+from sim.config import HomogeneousPopulationConfig, compose
 from sim.engine import Engine, Scenario
 from sim.network import from_edges
 from sim.platform import PlatformRule
@@ -24,8 +21,7 @@ TESTS = Path(__file__).resolve().parent
 
 def make_cfg(overrides=()):
     """A composed run config, as `outreach <overrides>` would see it."""
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        return compose(config_name="config", overrides=list(overrides))
+    return compose(overrides)
 
 
 def homogeneous(**values):
