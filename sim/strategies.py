@@ -16,6 +16,7 @@ schema's own such as ``minutes_per_batch``, are passed to its constructor, so it
 from __future__ import annotations
 
 import importlib
+import math
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -136,8 +137,8 @@ class Staggered:
 
     def send_hours(self, view, horizon_hours):
         n = self._n_batches(view)
-        if self.adaptive:  # a paused batch goes out at a later tick
-            n = max(n, int(horizon_hours // self.interval) + 1)
+        if self.adaptive:  # a paused batch goes out at a later tick before the horizon
+            n = max(n, math.ceil(horizon_hours / self.interval))
         return np.unique(np.rint(np.arange(n) * self.interval).astype(np.int64))
 
     def _setup(self, view):
