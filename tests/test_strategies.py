@@ -135,7 +135,8 @@ def test_staggered_adaptive_pause_holds_batches_while_reports_reach_guard():
     st = Staggered(batch_size=10, interval_hours=24, adaptive_pause=True, pause_reports=2,
                    pause_window_hours=48)
     hours = st.send_hours(v, 240).tolist()
-    assert hours == list(range(0, 241, 24))  # ticks to the horizon, for paused batches
+    assert hours == list(range(0, 240, 24))  # ticks up to the horizon, for paused batches
+    assert st.send_hours(v, 250).tolist() == list(range(0, 250, 24))
     first = st.sends(0, v)[0]
     assert _ranks(first, 2) == [list(range(10)), list(range(10))]
     reports[0] = np.array([2, 1])
@@ -150,6 +151,20 @@ def test_staggered_adaptive_pause_holds_batches_while_reports_reach_guard():
     assert fourth.replicates.tolist() == [True, False]
     assert _ranks(fourth, 2)[0] == list(range(10, 20))
     assert set(asked) == {48}
+
+
+def test_adaptive_staggered_plans_nothing_after_the_horizon():
+    """Its extra ticks (for paused batches) stop before the horizon, so a run whose batches
+    all fit does not warn that planned sends will be lost."""
+    from sim.simulation import horizon_warnings
+
+    cfg = make_cfg(["network=erdos_renyi", "network.n=200", "network.mean_degree=8", "seed=1",
+                    "strategy=staggered", "strategy.adaptive_pause=true", "strategy.batch_size=3",
+                    "horizon_hours=1008"])
+    assert horizon_warnings(build_scenario(cfg)) == []
+    cfg = make_cfg(["network=erdos_renyi", "network.n=200", "network.mean_degree=8", "seed=1",
+                    "strategy=staggered", "strategy.batch_size=1", "horizon_hours=96"])
+    assert horizon_warnings(build_scenario(cfg))  # one contact a day: more than 4 do not fit in 96 h
 
 
 def test_staggered_stops_for_suspended_replicates():
