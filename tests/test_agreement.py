@@ -89,13 +89,18 @@ MEAN_METRICS = (
 # per cell: one test per mean metric, one on suspension counts, one on suspension hours
 N_COMPARISONS = len(CELLS) * (len(MEAN_METRICS) + 2)
 THRESHOLD = ALPHA / N_COMPARISONS
-R_ENGINE, R_REFERENCE = 1000, 1000
+R = 1000  # replicates per implementation and cell
+R_MANY_SENDERS = 400  # ten senders: ten times the reference's work per replicate
+
+
+def replicates(network: str) -> int:
+    return R_MANY_SENDERS if "senders" in network else R
 
 
 def cell_config(network, population, strategy, platform, seed=1):
     return make_cfg(NETWORKS[network] + POPULATIONS[population] + STRATEGIES[strategy]
-                    + PLATFORMS[platform] + ["horizon_hours=336", f"replicates={R_ENGINE}",
-                                             f"engine.batch_size={R_ENGINE}", f"seed={seed}"])
+                    + PLATFORMS[platform] + ["horizon_hours=336", f"replicates={replicates(network)}",
+                                             f"engine.batch_size={R}", f"seed={seed}"])
 
 
 def _two_sample(a: np.ndarray, b: np.ndarray, test) -> float:
@@ -134,7 +139,7 @@ def run_both(cell, reference_population=None, seed=1):
     scenario = build_scenario(cfg)
     engine = simulate(cfg, scenario=scenario).replicates
     pop = reference_population(scenario.population) if reference_population else None
-    reference = run_reference_scenario(scenario, R_REFERENCE, np.random.default_rng(1000 + seed),
+    reference = run_reference_scenario(scenario, replicates(cell[0]), np.random.default_rng(1000 + seed),
                                        population=pop)
     return scenario, engine, reference
 
