@@ -1,4 +1,4 @@
-"""Synthetic networks, built with numpy so that a million nodes take seconds, not minutes."""
+"""Synthetic networks built with numpy: the story's ego network, and Erdos-Renyi as a baseline."""
 
 from __future__ import annotations
 
@@ -46,16 +46,16 @@ def ego_with_close_ties(cfg, rng: np.random.Generator) -> tuple[Network, np.ndar
     contacts a contact knows is ``within_degree`` (a fraction ``cross_fraction`` of those
     links cross communities, drawn in proportion to kappa).
 
-    Close ties have kappa multiplied by ``strong_tie_boost``: they know more of the sender's
-    other contacts, so they share more contacts with the sender and come out strongest by
-    neighbourhood overlap, as in Onnela et al. (2007). Each contact also has connections
+    Close ties are the contacts who know most of the sender's circle: they take the highest
+    kappa draws, multiplied by ``strong_tie_boost``, so they share the most contacts with the
+    sender and come out strongest by neighbourhood overlap, as in Onnela et al. (2007).
+    Each contact also has connections
     outside the sender's network (Poisson ``outside_degree``, each outside person shared by
     ``outside_overlap`` contacts on average): the second-degree audience that sees shares.
     Nodes C+1.. are those outside people.
 
-    Measured against ego-Facebook (experiments/networks/real_ego_stats.py) in
-    docs/NETWORKS.md. Cost: O(C^2 / communities) pairs, chunked (seconds up to ~20,000
-    contacts).
+    Measured against ego-Facebook by experiments/networks/real_ego_stats.py; numbers in
+    docs/NETWORKS.md. Cost: O(C^2 / communities) pairs, chunked (1,800 contacts: ~0.1 s).
     """
     c = int(cfg.n_contacts)
     n_strong = int(cfg.strong_ties)
@@ -67,6 +67,10 @@ def ego_with_close_ties(cfg, rng: np.random.Generator) -> tuple[Network, np.ndar
     mean_deg = float(cfg.within_degree)
     cross = float(cfg.cross_fraction) if n_comm > 1 else 0.0
     kappa = _hidden_degrees(c, mean_deg, float(cfg.degree_spread), rng)
+    # close ties take the highest draws (the contacts who know most of the sender's circle)
+    ranked = np.sort(kappa)[::-1]
+    kappa[strong] = rng.permutation(ranked[:n_strong])
+    kappa[~strong] = rng.permutation(ranked[n_strong:])
     kappa[strong] *= float(cfg.strong_tie_boost)
     kappa /= kappa.mean()
     us, vs = [np.zeros(c, dtype=np.int64)], [contacts]  # sender - contact edges
