@@ -227,10 +227,11 @@ def _reject_header_like_first_row(src, dst, has_header, first, shown) -> None:
 
 
 def _ids(src: pd.Series, dst: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Integer ids if both columns are integers, else both as strings."""
+    """Integer ids if both columns are integers, else both as strings (spaces trimmed)."""
     if pd.api.types.is_integer_dtype(src) and pd.api.types.is_integer_dtype(dst):
         return src.to_numpy(np.int64), dst.to_numpy(np.int64)
-    return src.astype(str).to_numpy(dtype=str), dst.astype(str).to_numpy(dtype=str)
+    return (src.astype(str).str.strip().to_numpy(dtype=str),
+            dst.astype(str).str.strip().to_numpy(dtype=str))
 
 
 def _index(u_ids: np.ndarray, v_ids: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
