@@ -125,6 +125,12 @@ def test_csv_header_string_ids_and_weights(tmp_path):
     assert net.info["format"] == "csv"
 
 
+def test_csv_with_byte_order_mark_and_quoted_header(tmp_path):
+    p = write(tmp_path, "g.csv", '\ufeff"source","target"\n"x, y",z\n'.encode("utf-8"), "wb")
+    net = load_edgelist(p)
+    assert edge_set(net) == {("x, y", "z")}
+
+
 def test_tsv_header(tmp_path):
     p = write(tmp_path, "g.tsv", "source\ttarget\tweight\n10\t20\t1\n20\t30\t4\n")
     net = load_edgelist(p)
@@ -174,6 +180,7 @@ def test_string_ids_that_look_like_missing_values(tmp_path):
     ("", "w", "the file is empty (no edges)"),
     ("   \n\n", "w", "the file is empty (no edges)"),
     ("# only a comment\n#\n", "w", "the file is empty (only comments, no edges)"),
+    ("source,target,weight\n# nothing else\n", "w", "the file is empty (a header but no edges)"),
     (b"1 2\n\x00\x01\x02binary", "wb", "binary content (NUL byte at offset 4), expected a text edge list"),
     (b"\xff\xfe\xfa 1 2\n", "wb", "binary content (not UTF-8 text at byte 0), expected a text edge list"),
     (b"\x1f\x8b\x08garbage", "wb", "not a valid gzip file"),

@@ -31,10 +31,7 @@ def timed(fn, repeat: int) -> tuple[float, object]:
 
 
 def bench_file(repeat: int) -> None:
-    from hydra import compose, initialize_config_dir
-
-    import sim.config  # noqa: F401  (registers the schemas)
-    from sim.cli import CONFIG_DIR
+    from sim.config import compose
     from sim.data import data_file
     from sim.network import build_network
     from sim.network.edgelist import load_edgelist
@@ -45,8 +42,7 @@ def bench_file(repeat: int) -> None:
         print(f"skipped the file benchmark: {path} not found (set OUTREACH_DATA_DIR)")
         return
     overrides = ["network=edgelist", f"network.path={path}", "network.sender=107"]
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        cfg = compose(config_name="config", overrides=overrides)
+    cfg = compose(overrides)
     t_load, net = timed(lambda: load_edgelist(path), repeat)
     t_net, net = timed(lambda: build_network(cfg.network, np.random.default_rng(0)), repeat)
     t_run, sc = timed(lambda: build_scenario(cfg), repeat)

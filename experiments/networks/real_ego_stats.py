@@ -3,8 +3,9 @@
 For each sender: how many contacts, the fraction of contact pairs who know each other
 (``sender_clustering``), how many of the sender's other contacts each contact knows (mean,
 median, coefficient of variation, 10th/90th percentile, max), the average clustering of the
-contacts' network (networkx), and, for the synthetic one, how many of the k strongest ties by
-neighbourhood overlap are the close ties it planted.
+contacts' network (networkx), the tie strengths that ``from: overlap`` gives (mean, median,
+mean of the strongest 150: the default close ties), and, for the synthetic one, how many of
+the strongest ties by neighbourhood overlap are the close ties it planted.
 
     OUTREACH_DATA_DIR=/work/shared/data .venv/bin/python experiments/networks/real_ego_stats.py
 """
@@ -22,7 +23,7 @@ import sim.config as C
 from sim.data import data_file
 from sim.network.edgelist import load_edgelist
 from sim.network.generators import ego_with_close_ties
-from sim.network.ties import overlap
+from sim.network.ties import overlap, rescale
 
 EGOS = (107, 1684, 1912, 3437, 0, 348)
 
@@ -36,6 +37,8 @@ def ego_stats(net, sender: int) -> dict:
     g.add_nodes_from(nb.tolist())
     for v in nb.tolist():
         g.add_edges_from((v, u) for u in net.neighbours(v).tolist() if mark[u] and u > v)
+    _, o = overlap(net, sender)
+    w = np.sort(rescale(o))[::-1]  # tie strength from=overlap, as the population uses it
     return {
         "contacts": len(nb),
         "sender_clustering": round(net.sender_clustering(sender), 4),
@@ -46,6 +49,8 @@ def ego_stats(net, sender: int) -> dict:
         "within_max": int(within.max()),
         "contacts_knowing_none": int((within == 0).sum()),
         "contacts_avg_clustering": round(nx.average_clustering(g), 3),
+        "tie_strength_mean_median": (round(float(w.mean()), 3), round(float(np.median(w)), 3)),
+        "strongest_150_mean": round(float(w[:150].mean()), 3),
     }
 
 

@@ -47,7 +47,7 @@ def load_edgelist(path, directed: bool = False, key: str = "network.path") -> Ne
     lineno, line = first
     sep = "," if "," in line else None  # None: runs of spaces or tabs
     fields = _split(line, sep)
-    names = [f.strip().lower() for f in fields]
+    names = [f.strip().strip('"').lower() for f in fields]
     has_header = HEADER_SOURCE in names and HEADER_TARGET in names
     if sep == "," and not has_header:
         raise NetworkError(
@@ -65,7 +65,7 @@ def load_edgelist(path, directed: bool = False, key: str = "network.path") -> Ne
         extra = len(fields) - 2
     n_rows = len(df)
     if n_rows == 0:
-        raise NetworkError(f"{shown}: the file is empty (a header but no edges)")
+        raise NetworkError(f"{key}={shown}: the file is empty (a header but no edges)")
     required = [cols[HEADER_SOURCE], cols[HEADER_TARGET]] if has_header else [0, 1]
     bad = src.isna().to_numpy() | dst.isna().to_numpy()
     if wcol is not None:
@@ -137,7 +137,7 @@ def _read_bytes(p: Path, shown: str, key: str) -> bytes:
 
 def _lines(raw: bytes):
     """(line number, text without the newline) for every line; the slow path only."""
-    for i, line in enumerate(io.StringIO(raw.decode("utf-8"), newline=None), start=1):
+    for i, line in enumerate(io.StringIO(raw.decode("utf-8-sig"), newline=None), start=1):
         yield i, line.rstrip("\r\n")
 
 
@@ -172,7 +172,7 @@ def _parse(raw: bytes, sep: str | None, has_header: bool, n_fields: int, shown: 
             keep_default_na=False,  # a node called "NA" is a node; only empty fields are missing
             na_values=[""],
             engine="c",
-            encoding="utf-8",
+            encoding="utf-8-sig",
             quoting=3 if sep != "," else 0,  # QUOTE_NONE for SNAP lines
         )
     except (pd.errors.ParserError, ValueError) as exc:
