@@ -49,10 +49,10 @@ def ego_with_close_ties(cfg, rng: np.random.Generator) -> tuple[Network, np.ndar
     Close ties are the contacts who know most of the sender's circle: they take the highest
     kappa draws, multiplied by ``strong_tie_boost``, so they share the most contacts with the
     sender and come out strongest by neighbourhood overlap, as in Onnela et al. (2007).
-    Each contact also has connections
-    outside the sender's network (Poisson ``outside_degree``, each outside person shared by
-    ``outside_overlap`` contacts on average): the second-degree audience that sees shares.
-    Nodes C+1.. are those outside people.
+    Each contact also has connections outside the sender's network (Poisson
+    ``outside_degree``, each outside person shared by ``outside_overlap`` contacts on
+    average): the second-degree audience that sees shares. Nodes C+1.. are those outside
+    people.
 
     Measured against ego-Facebook by experiments/networks/real_ego_stats.py; numbers in
     docs/NETWORKS.md. Cost: O(C^2 / communities) pairs, chunked (1,800 contacts: ~0.1 s).
@@ -82,8 +82,11 @@ def ego_with_close_ties(cfg, rng: np.random.Generator) -> tuple[Network, np.ndar
             a, b = s1_edges(mean_deg * (1 - cross) * kappa[members], float(cfg.clustering_beta), rng)
             us.append(contacts[members[a]])
             vs.append(contacts[members[b]])
-        # links across communities, endpoints in proportion to sociability
-        n_cross = rng.poisson(c * mean_deg * cross / 2.0)
+        # links across communities, endpoints in proportion to sociability; draws that land
+        # in one community are dropped, so draw 1 / P(two draws differ) times as many
+        share = np.bincount(community, weights=kappa, minlength=n_comm) / kappa.sum()
+        differ = 1.0 - float((share**2).sum())
+        n_cross = rng.poisson(c * mean_deg * cross / 2.0 / differ) if differ > 0 else 0
         if n_cross:
             a = rng.choice(c, size=n_cross, p=kappa / kappa.sum())
             b = rng.choice(c, size=n_cross, p=kappa / kappa.sum())
