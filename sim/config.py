@@ -33,69 +33,98 @@ class ConfigError(ValueError):
 @dataclass
 class NetworkConfig:
     kind: str = MISSING
-    # Node id of the sender, "max_degree", or null for the generator's own sender (node 0).
+    # The sender: a node id (a file's own id, integer or string; a generator's node index),
+    # "max_degree" (the best-connected node), or null for the source's own sender (node 0;
+    # for the synthetic ego network, the ego). Our default: the story's single sender.
     sender: Any = None
-    # Ego extraction: 1 = the sender's contacts only, 2 = contacts and their connections,
-    # null = the whole graph.
+    # Ego extraction, applied after any source: 1 = the sender, its contacts and the ties
+    # among them; 2 = also the contacts' connections (the audience of a share); null = the
+    # whole graph. Hops, integer.
     radius: Optional[int] = None
 
 
 @dataclass
 class EgoNetworkConfig(NetworkConfig):
+    """The synthetic sender (docs/NETWORKS.md compares it with ego-Facebook)."""
+
     kind: str = "ego"
-    n_contacts: int = 1800  # story: ~1,800 LinkedIn contacts
-    strong_ties: int = II("close_ties")  # story: ~150 thanked by name
-    communities: int = 6  # a professional network's circles (school, jobs, field, ...)
-    # Mean number of the sender's contacts each contact knows (within its community).
+    n_contacts: int = 1800  # people; story: ~1,800 LinkedIn contacts
+    strong_ties: int = II("close_ties")  # people; story: ~150 thanked by name
+    # Communities among the contacts (school, jobs, field, ...); our assumption.
+    communities: int = 6
+    # Mean number of the sender's other contacts each contact knows (people). Our
+    # assumption, inside ego-Facebook's range: 14.5-79.5 for its six largest egos.
     within_degree: float = 20.0
-    # Close ties are knit tighter: their within-community degree is multiplied by this.
-    strong_tie_boost: float = 3.0
-    # Fraction of a contact's links to the sender's other contacts that cross communities.
+    # Spread of that number across contacts: coefficient of variation of the sociability
+    # draw (dimensionless), before close ties are boosted. With the boost, the realised spread
+    # at defaults is ~0.92, as ego-Facebook sender 107 (its six largest egos: 0.80-1.07).
+    degree_spread: float = 0.8
+    # S1-model beta (> 1, dimensionless): how strictly contacts know only those close to
+    # them on the similarity circle; higher = more clustering. 2.5 gives average clustering
+    # ~0.52 among the contacts, as ego-Facebook sender 107 (its six largest egos: 0.47-0.63).
+    clustering_beta: float = 2.5
+    # Close ties are the contacts who know most of the sender's circle (they get the highest
+    # sociability draws), and know this many times more on top (multiplier). Calibrated: at
+    # 1.5, 97-100% of the planted close ties are the strongest 150 by overlap at defaults.
+    strong_tie_boost: float = 1.5
+    # Fraction of a contact's links to the sender's other contacts that cross communities;
+    # our assumption.
     cross_fraction: float = 0.05
-    # Mean number of connections each contact has outside the sender's network
-    # (the second-degree audience that sees shares).
+    # Mean number of connections each contact has outside the sender's network (people):
+    # the second-degree audience that sees shares. Our assumption.
     outside_degree: float = 10.0
-    # Each outside person is shared by this many contacts on average (overlap of audiences).
+    # Each outside person is shared by this many contacts on average (people); our assumption.
     outside_overlap: float = 1.5
 
 
 @dataclass
 class ErdosRenyiNetworkConfig(NetworkConfig):
     kind: str = "erdos_renyi"
-    n: int = 2000
-    mean_degree: float = 10.0
+    n: int = 2000  # nodes; our assumption (a baseline without structure)
+    mean_degree: float = 10.0  # expected contacts per node; our assumption
 
 
 @dataclass
 class SmallWorldNetworkConfig(NetworkConfig):
+    """Watts & Strogatz (1998, Nature 393:440), built by networkx."""
+
     kind: str = "small_world"
-    n: int = 2000
-    k: int = 10  # each node joined to its k nearest ring neighbours
-    p: float = 0.1  # rewiring probability
+    n: int = 2000  # nodes; our assumption
+    k: int = 10  # even: each node joined to its k nearest ring neighbours (k/2 each side)
+    p: float = 0.1  # probability of rewiring each ring edge; W&S's small-world regime
 
 
 @dataclass
 class PowerlawClusterNetworkConfig(NetworkConfig):
+    """Holme & Kim (2002, Phys Rev E 65:026107); sim/network/holme_kim.py."""
+
     kind: str = "powerlaw_cluster"
-    n: int = 2000
-    m: int = 5  # edges added per new node
-    p: float = 0.3  # probability of closing a triangle after each edge
+    n: int = 2000  # nodes; our assumption
+    m: int = 5  # edges each new node adds (mean degree ~2m); our assumption
+    p: float = 0.3  # probability of a triad-formation step after each edge; our assumption
 
 
 @dataclass
 class StochasticBlockNetworkConfig(NetworkConfig):
+    """Holland, Laskey & Leinhardt (1983) stochastic block model, built by networkx."""
+
     kind: str = "stochastic_block"
-    sizes: list[int] = field(default_factory=lambda: [500, 500, 500, 500])
-    p_in: float = 0.02
-    p_out: float = 0.001
+    sizes: list[int] = field(default_factory=lambda: [500, 500, 500, 500])  # nodes per block
+    p_in: float = 0.02  # edge probability inside a block (mean degree ~10); our assumption
+    p_out: float = 0.001  # edge probability between blocks; our assumption
 
 
 @dataclass
 class EdgelistNetworkConfig(NetworkConfig):
+    """A network file: SNAP "u v" lines or CSV/TSV with a header (sim/network/edgelist.py)."""
+
     kind: str = "edgelist"
-    path: str = MISSING
-    directed: bool = False  # a directed file is made undirected (an edge either way = a tie)
-    sender: Any = "max_degree"
+    path: str = MISSING  # file (plain or .gz); relative paths are from the working directory
+    # true: lines are arcs u->v; either way the network is undirected (an arc either way is
+    # a tie) and reciprocal arcs are merged; false: each line is a tie and a repeat is a
+    # duplicate. Only the counts in the summary differ.
+    directed: bool = False
+    sender: Any = "max_degree"  # a file has no natural sender; the hub is our default
 
 
 # --------------------------------------------------------------------------- population
@@ -331,18 +360,17 @@ def check_choice(key: str, value: Any, choices) -> None:
 TIE_SOURCES = ("auto", "overlap", "embeddedness", "weight", "beta")
 
 
-def validate(cfg) -> None:
-    """Range checks on a composed config (DictConfig); raise ConfigError on the first problem."""
-    check_positive("replicates", cfg.replicates, integer=True)
-    check_positive("horizon_hours", cfg.horizon_hours, integer=True)
-    check_nonneg("close_ties", cfg.close_ties)
-    check_positive("annoyance_half_life_hours", cfg.annoyance_half_life_hours)
-    check_positive("engine.batch_size", cfg.engine.batch_size, integer=True)
-    check_prob("senders.fraction", cfg.senders.fraction)
-    check_nonneg("senders.start_spread_hours", cfg.senders.start_spread_hours)
+def _check_sender(key: str, value: Any) -> None:
+    if value is None or isinstance(value, str) and value != "":
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        _fail(key, value, "a node id, max_degree or null")
 
-    net = cfg.network
+
+def validate_network(net) -> None:
+    """Range checks on the ``network`` block; a file's contents are checked when loading."""
     check_choice("network.kind", net.kind, tuple(_SCHEMAS["network"]))
+    _check_sender("network.sender", net.get("sender"))
     if net.get("radius") is not None and net.radius not in (1, 2):
         _fail("network.radius", net.radius, "1, 2 or null")
     if net.kind == "ego":
@@ -352,6 +380,9 @@ def validate(cfg) -> None:
             _fail("network.strong_ties", net.strong_ties, f"at most network.n_contacts={net.n_contacts}")
         check_positive("network.communities", net.communities, integer=True)
         check_nonneg("network.within_degree", net.within_degree)
+        check_nonneg("network.degree_spread", net.degree_spread)
+        if not isinstance(net.clustering_beta, (int, float)) or net.clustering_beta <= 1:
+            _fail("network.clustering_beta", net.clustering_beta, "a number > 1")
         check_positive("network.strong_tie_boost", net.strong_tie_boost)
         check_prob("network.cross_fraction", net.cross_fraction)
         check_nonneg("network.outside_degree", net.outside_degree)
@@ -366,6 +397,8 @@ def validate(cfg) -> None:
             _fail("network.mean_degree", net.mean_degree, f"at most network.n - 1 = {net.n - 1}")
     elif net.kind == "small_world":
         check_positive("network.k", net.k, integer=True)
+        if net.k % 2:
+            _fail("network.k", net.k, "an even number (k/2 ring neighbours on each side)")
         if net.k >= net.n:
             _fail("network.k", net.k, f"less than network.n={net.n}")
         check_prob("network.p", net.p)
@@ -375,10 +408,29 @@ def validate(cfg) -> None:
             _fail("network.m", net.m, f"less than network.n={net.n}")
         check_prob("network.p", net.p)
     elif net.kind == "stochastic_block":
-        if len(net.sizes) == 0 or any((not isinstance(s, int)) or s <= 0 for s in net.sizes):
+        if len(net.sizes) == 0 or any((not isinstance(s, int)) or isinstance(s, bool) or s <= 0
+                                      for s in net.sizes):
             _fail("network.sizes", list(net.sizes), "a non-empty list of positive integers")
         check_prob("network.p_in", net.p_in)
         check_prob("network.p_out", net.p_out)
+    elif net.kind == "edgelist":
+        if not isinstance(net.path, str) or not net.path.strip():
+            _fail("network.path", net.path, "a file path")
+        if not isinstance(net.directed, bool):
+            _fail("network.directed", net.directed, "true or false")
+
+
+def validate(cfg) -> None:
+    """Range checks on a composed config (DictConfig); raise ConfigError on the first problem."""
+    check_positive("replicates", cfg.replicates, integer=True)
+    check_positive("horizon_hours", cfg.horizon_hours, integer=True)
+    check_nonneg("close_ties", cfg.close_ties)
+    check_positive("annoyance_half_life_hours", cfg.annoyance_half_life_hours)
+    check_positive("engine.batch_size", cfg.engine.batch_size, integer=True)
+    check_prob("senders.fraction", cfg.senders.fraction)
+    check_nonneg("senders.start_spread_hours", cfg.senders.start_spread_hours)
+
+    validate_network(cfg.network)
 
     pop = cfg.population
     check_choice("population.kind", pop.kind, tuple(_SCHEMAS["population"]))

@@ -1,4 +1,4 @@
-"""Synthetic networks, built with numpy so that a million nodes take seconds, not minutes."""
+"""Synthetic networks built with numpy: the story's ego network, and Erdos-Renyi as a baseline."""
 
 from __future__ import annotations
 
@@ -27,59 +27,150 @@ def erdos_renyi(n: int, mean_degree: float, rng: np.random.Generator) -> Network
 
 
 def ego(cfg, rng: np.random.Generator) -> Network:
-    """A synthetic professional network around one sender (node 0).
+    """A synthetic professional network around one sender (node 0); see ``ego_with_close_ties``."""
+    return ego_with_close_ties(cfg, rng)[0]
 
-    Contacts 1..C fall into communities (school, jobs, field); inside each, people cluster in
-    circles of about 2 x within_degree members who mostly know each other (p = 0.5). Close
-    ties sit in strong_tie_boost circles at once, so they share more contacts with the sender
-    and come out strongest by neighbourhood overlap, as in Onnela et al. (2007). A few links
-    cross communities, and each contact has connections outside the sender's network: the
-    second-degree audience that sees shares. Nodes C+1.. are those outside people.
+
+def ego_with_close_ties(cfg, rng: np.random.Generator) -> tuple[Network, np.ndarray]:
+    """The synthetic ego network and which contacts (nodes 1..C) were made close ties.
+
+    Contacts 1..C fall into communities (school, jobs, field). Inside a community, who
+    knows whom follows the S1 model of Serrano, Krioukov & Boguna (2008, PRL 100:078701):
+    each contact has a place on a circle (similarity: same team, same cohort) and a hidden
+    degree kappa (sociability); two contacts know each other with probability
+    1 / (1 + (d / (mu kappa_i kappa_j)) ** beta), d their distance along the circle. This one
+    rule gives what real ego networks show together: friends of a contact mostly know each
+    other (clustering, set by ``clustering_beta``) while some contacts know many more of the
+    sender's contacts than others (degree spread, gamma-distributed kappa with coefficient of
+    variation ``degree_spread``). mu is solved so that the mean number of the sender's
+    contacts a contact knows is ``within_degree`` (a fraction ``cross_fraction`` of those
+    links cross communities, drawn in proportion to kappa).
+
+    Close ties are the contacts who know most of the sender's circle: they take the highest
+    kappa draws, multiplied by ``strong_tie_boost``, so they share the most contacts with the
+    sender and come out strongest by neighbourhood overlap, as in Onnela et al. (2007).
+    Each contact also has connections outside the sender's network (Poisson
+    ``outside_degree``, each outside person shared by ``outside_overlap`` contacts on
+    average): the second-degree audience that sees shares. Nodes C+1.. are those outside
+    people.
+
+    Measured against ego-Facebook by experiments/networks/real_ego_stats.py; numbers in
+    docs/NETWORKS.md. Cost: O(C^2 / communities) pairs, chunked (1,800 contacts: ~0.1 s).
     """
     c = int(cfg.n_contacts)
     n_strong = int(cfg.strong_ties)
+    n_comm = int(cfg.communities)
     contacts = np.arange(1, c + 1)
-    community = rng.integers(0, int(cfg.communities), size=c)
+    community = rng.integers(0, n_comm, size=c)
     strong = np.zeros(c, dtype=bool)
     strong[rng.choice(c, size=n_strong, replace=False)] = True
-    circle_size = max(3, int(round(2 * cfg.within_degree)))
+    mean_deg = float(cfg.within_degree)
+    cross = float(cfg.cross_fraction) if n_comm > 1 else 0.0
+    kappa = _hidden_degrees(c, mean_deg, float(cfg.degree_spread), rng)
+    # close ties take the highest draws (the contacts who know most of the sender's circle)
+    ranked = np.sort(kappa)[::-1]
+    kappa[strong] = rng.permutation(ranked[:n_strong])
+    kappa[~strong] = rng.permutation(ranked[n_strong:])
+    kappa[strong] *= float(cfg.strong_tie_boost)
+    kappa /= kappa.mean()
     us, vs = [np.zeros(c, dtype=np.int64)], [contacts]  # sender - contact edges
-    for com in range(int(cfg.communities)):
-        members = np.flatnonzero(community == com)
-        if len(members) < 2:
-            continue
-        n_circles = max(1, int(round(len(members) / circle_size)))
-        memberships = []
-        for idx in members:
-            extra = int(round(cfg.strong_tie_boost)) if strong[idx] else 1
-            circles = rng.choice(n_circles, size=min(extra, n_circles), replace=False)
-            memberships.extend((int(ci), int(idx)) for ci in circles)
-        mem = np.array(memberships)
-        for ci in range(n_circles):
-            people = np.unique(mem[mem[:, 0] == ci, 1])
-            if len(people) < 2:
+    if mean_deg > 0:
+        for com in range(n_comm):
+            members = np.flatnonzero(community == com)
+            if len(members) < 2:
                 continue
-            a, b = np.triu_indices(len(people), k=1)
-            keep = rng.random(len(a)) < 0.5
-            us.append(contacts[people[a[keep]]])
-            vs.append(contacts[people[b[keep]]])
-    # links across communities
-    n_cross = rng.poisson(c * cfg.within_degree * cfg.cross_fraction / 2.0)
-    a, b = rng.integers(0, c, size=n_cross), rng.integers(0, c, size=n_cross)
-    ok = community[a] != community[b]
-    us.append(contacts[a[ok]])
-    vs.append(contacts[b[ok]])
+            a, b = s1_edges(mean_deg * (1 - cross) * kappa[members], float(cfg.clustering_beta), rng)
+            us.append(contacts[members[a]])
+            vs.append(contacts[members[b]])
+        # links across communities, endpoints in proportion to sociability; draws that land
+        # in one community are dropped, so draw 1 / P(two draws differ) times as many
+        share = np.bincount(community, weights=kappa, minlength=n_comm) / kappa.sum()
+        differ = 1.0 - float((share**2).sum())
+        n_cross = rng.poisson(c * mean_deg * cross / 2.0 / differ) if differ > 0 else 0
+        if n_cross:
+            a = rng.choice(c, size=n_cross, p=kappa / kappa.sum())
+            b = rng.choice(c, size=n_cross, p=kappa / kappa.sum())
+            ok = community[a] != community[b]
+            us.append(contacts[a[ok]])
+            vs.append(contacts[b[ok]])
     # the outside audience
     n_outside_links = rng.poisson(cfg.outside_degree, size=c)
     total = int(n_outside_links.sum())
     m_out = max(1, int(round(total / cfg.outside_overlap)))
     owner = np.repeat(contacts, n_outside_links)
-    outsider = c + 1 + rng.integers(0, m_out, size=total)
-    us.append(owner)
-    vs.append(outsider)
+    outsider = rng.integers(0, m_out, size=total)
     # outside people nobody drew are not part of the network
     used, outsider = np.unique(outsider, return_inverse=True)
-    vs[-1] = c + 1 + outsider
+    us.append(owner)
+    vs.append(c + 1 + outsider)
     n = c + 1 + len(used)
-    return from_edges(np.concatenate(us), np.concatenate(vs), n, 0,
-                      name=f"ego(n_contacts={c}, strong_ties={n_strong})")
+    net = from_edges(np.concatenate(us), np.concatenate(vs), n, 0,
+                     name=f"ego(n_contacts={c}, strong_ties={n_strong})",
+                     info={"generator": "ego (S1 model in communities)"})
+    return net, strong
+
+
+def _hidden_degrees(c: int, mean_deg: float, spread: float, rng) -> np.ndarray:
+    """Gamma-distributed kappa, mean 1, with the spread of the *realised* degrees.
+
+    A contact's realised degree is roughly Poisson(kappa * mean_deg), whose own noise adds
+    1/mean_deg to the squared coefficient of variation; kappa's variance makes up the rest.
+    """
+    var = spread**2 - (1.0 / mean_deg if mean_deg > 0 else 0.0)
+    if var <= 1e-9:
+        return np.ones(c)
+    return rng.gamma(1.0 / var, var, size=c)
+
+
+def s1_edges(kappa: np.ndarray, beta: float, rng: np.random.Generator,
+             max_pairs: int = 2_000_000) -> tuple[np.ndarray, np.ndarray]:
+    """Edges (i < j) of an S1 graph with expected degrees ``kappa`` on a circle of len(kappa).
+
+    mu is solved numerically (Newton on log mu) on the actual pairs, so that the expected
+    number of edges is sum(kappa) / 2 even for a small circle, where the infinite-circle
+    formula mu = beta sin(pi / beta) / (2 pi <kappa>) overshoots.
+    """
+    n = len(kappa)
+    theta = rng.uniform(0.0, 2 * np.pi, size=n)
+    radius = n / (2 * np.pi)
+    n_pairs = n * (n - 1) // 2
+    target = min(float(kappa.sum()) / 2.0, 0.9 * n_pairs)
+
+    def ratio(i, j):
+        gap = np.abs(theta[i] - theta[j])
+        dist = radius * np.minimum(gap, 2 * np.pi - gap)
+        return dist / (kappa[i] * kappa[j])
+
+    # calibrate mu on all pairs, or on a uniform sample of them for a big circle
+    if n_pairs <= max_pairs:
+        i, j = np.triu_indices(n, k=1)
+        x, scale = ratio(i, j), 1.0
+    else:
+        i = rng.integers(0, n, size=max_pairs)
+        j = rng.integers(0, n, size=max_pairs)
+        ok = i != j
+        x, scale = ratio(i[ok], j[ok]), n_pairs / ok.sum()
+    log_mu = np.log(beta * np.sin(np.pi / beta) / (2 * np.pi * kappa.mean()))
+    for _ in range(50):
+        p = 1.0 / (1.0 + (x * np.exp(-log_mu)) ** beta)
+        f = scale * p.sum() - target
+        slope = scale * beta * (p * (1 - p)).sum()
+        if abs(f) < 1e-6 * target or slope <= 0:
+            break
+        log_mu -= np.clip(f / slope, -2.0, 2.0)
+    mu = np.exp(log_mu)
+    if n_pairs <= max_pairs:
+        keep = rng.random(len(x)) < 1.0 / (1.0 + (x / mu) ** beta)
+        return i[keep].astype(np.int64), j[keep].astype(np.int64)
+    us, vs = [], []
+    rows = max(1, max_pairs // n)
+    for start in range(0, n, rows):  # row blocks of the upper triangle
+        ii = np.arange(start, min(n, start + rows))
+        i_b = np.repeat(ii, n)
+        j_b = np.tile(np.arange(n), len(ii))
+        up = j_b > i_b
+        i_b, j_b = i_b[up], j_b[up]
+        keep = rng.random(len(i_b)) < 1.0 / (1.0 + (ratio(i_b, j_b) / mu) ** beta)
+        us.append(i_b[keep])
+        vs.append(j_b[keep])
+    return np.concatenate(us).astype(np.int64), np.concatenate(vs).astype(np.int64)
