@@ -293,7 +293,7 @@ def reach_vs_risk(entries, out: Path) -> list[Path]:
         ax.errorbar(risk[i], reach[i], xerr=xerr, yerr=yerr, fmt="o", color=c, ms=7,
                     capsize=2, label=e.label, mec="k" if i in front else c)
     order = front[np.argsort(risk[front])]
-    ax.plot(risk[order], reach[order], "k--", lw=1, label="Pareto front (more reach, less risk)")
+    ax.plot(risk[order], reach[order], "k--", lw=1, label="Pareto front of the means (no other has more reach at less risk)")
     ax.scatter(risk[front], reach[front], s=180, facecolors="none", edgecolors="k", zorder=3)
     ax.set_xlabel("suspension risk (share of replicates suspended, Wilson 95%)")
     ax.set_ylabel(f"reach: people aware of the ask{_per_sender(entries)} (mean, 95% CI)")
@@ -392,11 +392,13 @@ def table(entries) -> str:
         lines.append("| " + " | ".join(cells) + " |")
     first = entries[0].summary
     per = _per_sender(entries)
+    risk = ("mean share of senders suspended per replicate" if per else
+            "share of replicates in which the sender was suspended")
     notes = [
         "",
         f"Means over {first.get('replicates')} replicates{' (each a mean over senders)' if per else ''} "
-        "with 95% confidence intervals of the mean; suspension risk = share of replicates in "
-        "which the sender was suspended, with a Wilson 95% interval.",
+        f"with 95% confidence intervals of the mean; suspension risk = {risk}, with a Wilson "
+        "95% interval; people annoyed counts distinct people.",
     ]
     return "\n".join(lines + notes) + "\n"
 

@@ -295,7 +295,14 @@ def planned_jobs(config: DictConfig) -> list[list[str]] | None:
 
 
 class SweepCallback(Callback):
-    """Registered in configs/config.yaml under ``hydra.callbacks``."""
+    """Registered in configs/config.yaml under ``hydra.callbacks``.
+
+    ``compare_into``: a folder where ``outreach compare`` figures and table of the sweep are
+    written when it ends (the named experiments set it to ``results/<name>``); null = none.
+    """
+
+    def __init__(self, compare_into: str | None = None):
+        self.compare_into = compare_into
 
     def on_multirun_start(self, config: DictConfig, **kwargs) -> None:
         jobs = planned_jobs(config)
@@ -320,6 +327,14 @@ class SweepCallback(Callback):
         bad = df[df["status"] != "complete"]
         ok = len(df) - len(bad)
         print(f"sweep: {ok} of {len(df)} jobs complete; table: {sweep_dir / SWEEP_TABLE}")
+        if self.compare_into and ok:
+            from .compare import CompareError, compare
+
+            try:
+                written = compare([sweep_dir], Path(self.compare_into), say=lambda m: None)
+                print(f"figures and table: {len(written)} files in {self.compare_into}")
+            except CompareError as exc:
+                print(f"outreach compare: error: {exc}", file=sys.stderr)
         if len(bad):
             print(f"outreach: {len(bad)} job(s) did not complete:", file=sys.stderr)
             for _, r in bad.iterrows():
