@@ -46,7 +46,8 @@ def test_reciprocity_runs_end_to_end_into_its_results_folder(tmp_path):
     out = tmp_path / "results" / "reciprocity"
     p = outreach(["experiment", "reciprocity", "--out", str(out), "network.n=120",
                   "network.mean_degree=10", "close_ties=3", "replicates=6", "horizon_hours=72",
-                  "senders.start_spread_hours=24", "output.progress=false", "output.plot=false"],
+                  "senders.start_spread_hours=24", "output.progress=false", "output.plot=false",
+                  "hydra/launcher=basic"],
                  tmp_path)
     assert p.returncode == 0, p.stdout + p.stderr
     table = pd.read_parquet(out / "sweep" / sweep.SWEEP_TABLE).sort_values("senders.fraction")
@@ -58,7 +59,8 @@ def test_reciprocity_runs_end_to_end_into_its_results_folder(tmp_path):
     # rerunning resumes: every job is skipped, the table is unchanged
     p2 = outreach(["experiment", "reciprocity", "--out", str(out), "network.n=120",
                    "network.mean_degree=10", "close_ties=3", "replicates=6", "horizon_hours=72",
-                   "senders.start_spread_hours=24", "output.progress=false", "output.plot=false"],
+                   "senders.start_spread_hours=24", "output.progress=false", "output.plot=false",
+                   "hydra/launcher=basic"],
                   tmp_path)
     assert p2.returncode == 0, p2.stderr
     assert (p2.stdout + p2.stderr).count("already complete, skipped") == 5
