@@ -16,6 +16,7 @@ from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from . import config as _config  # noqa: F401  (registers the schemas)
@@ -97,7 +98,12 @@ def format_table(summary: dict) -> str:
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
 def hydra_main(cfg: DictConfig) -> None:
     _quiet_libraries()
-    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    hydra_cfg = HydraConfig.get()
+    out_dir = Path(hydra_cfg.runtime.output_dir)
+    if hydra_cfg.mode == RunMode.MULTIRUN:  # per-job seed, resume, failures: sim/sweep.py
+        from .sweep import run_job
+
+        return run_job(cfg, out_dir, hydra_cfg, run_scenario)
     try:
         summary = run_scenario(cfg, out_dir)
     except USER_ERRORS as exc:

@@ -1,0 +1,114 @@
+"""outreach compare: figures and table from a small sweep, and its errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim import compare, results, sweep
+
+from test_sweep import SMALL, outreach
+
+EXPECTED = ("reach_over_time", "harms", "suspension_risk", "reach_vs_risk", "heatmap")
+
+
+@pytest.fixture(scope="module")
+def grid_sweep(tmp_path_factory):
+    """A 2 x 2 sweep over two numeric parameters (so the heatmap applies)."""
+    tmp = tmp_path_factory.mktemp("compare")
+    d = tmp / "sweep"
+    p = outreach(["-m", "strategy=staggered", "strategy.batch_size=40,120",
+                  "strategy.interval_hours=12,48", *SMALL, f"hydra.sweep.dir={d}",
+                  "hydra/launcher=basic"], tmp)
+    assert p.returncode == 0, p.stderr
+    return d
+
+
+def test_compare_writes_figures_and_table_from_a_sweep(grid_sweep, tmp_path):
+    out = tmp_path / "figs"
+    assert compare.main([str(grid_sweep), "--out", str(out)]) == 0
+    for name in EXPECTED:
+        for fmt in ("png", "svg"):
+            f = out / f"{name}.{fmt}"
+            assert f.is_file() and f.stat().st_size > 1000, f
+    assert (out / "heatmap.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert b"<svg" in (out / "harms.svg").read_bytes()[:2000]
+    md = (out / "comparison.md").read_text().splitlines()
+    rows = [line for line in md if line.startswith("| batch_size=")]
+    assert len(rows) == 4  # one row per job, labelled by what differs between jobs
+    # each row carries its job's own numbers (read back from summary.json)
+    for job in sweep.job_folders(grid_sweep):
+        s = results.read_summary(job)
+        ov = dict(o.split("=", 1) for o in sweep.job_overrides(job))
+        label = f"batch_size={ov['strategy.batch_size']}, interval_hours={ov['strategy.interval_hours']}"
+        row = next(r for r in rows if r.startswith(f"| {label} |"))
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        risk = s["metrics"]["suspension_risk"]
+        assert cells[-1] == f"{risk['p']:.3f} [{risk['wilson95'][0]:.3f}, {risk['wilson95'][1]:.3f}]"
+        assert cells[1].startswith(compare._fmt(s["metrics"]["reach"]["mean"]) + " [")
+
+
+def test_compare_skips_incomplete_jobs_with_a_message(grid_sweep, tmp_path, capsys):
+    # a copy of the sweep with one job left as a killed run leaves it
+    import shutil
+
+    d = tmp_path / "copy"
+    shutil.copytree(grid_sweep, d)
+    (d / "3" / results.MARKER).write_text("this run has not finished\n")
+    assert compare.main([str(d), "--out", str(tmp_path / "o")]) == 0
+    err = capsys.readouterr().err
+    assert f"skipping {d / '3'}: incomplete" in err
+    assert sum(line.startswith("| batch_size=") for line in
+               (tmp_path / "o" / "comparison.md").read_text().splitlines()) == 3
+
+
+def test_compare_empty_folder_is_a_one_line_error(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    assert compare.main([str(tmp_path / "empty")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and str(tmp_path / "empty") in err and "no results" in err
+
+
+def test_compare_older_version_folder_is_a_one_line_error(tmp_path, capsys):
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / results.SUMMARY).write_text(json.dumps({"metrics": {}}))
+    assert compare.main([str(old)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "older version" in err
+
+
+def _fake_run(folder: Path, overrides, reach, risk, n=100):
+    """A run folder with a summary only (what compare reads), for cases a simulation cannot
+    pin down exactly."""
+    results.begin(folder)
+    (folder / ".hydra").mkdir()
+    (folder / ".hydra" / "overrides.yaml").write_text("".join(f"- {o}\n" for o in overrides))
+    m = {name: {"mean": v, "sd": 0.0, "ci95": [v, v], "range95": [v, v]}
+         for name, v in (("reach", reach), ("unfollows", 1.0), ("close_ties_lost", 0.0),
+                         ("reports", risk), ("people_annoyed", 2.0))}
+    m["suspension_risk"] = {"p": risk, "wilson95": [max(risk - 0.05, 0), min(risk + 0.05, 1)],
+                            "suspended_replicates": risk * n, "replicates": n,
+                            "median_suspension_hour": None}
+    results.finish(folder, {"strategy": "generic_blast", "replicates": n, "senders": 3,
+                            "horizon_hours": 100, "metrics": m})
+
+
+def test_one_numeric_parameter_gives_a_line_figure(tmp_path):
+    for i, f in enumerate((0.0, 0.1, 0.2)):
+        _fake_run(tmp_path / "s" / str(i), [f"senders.fraction={f}"], 100 - 10 * i, 0.1 * i)
+    written = compare.compare([tmp_path / "s"], tmp_path / "o", say=lambda m: None)
+    names = {p.name for p in written}
+    assert {"by_senders_fraction.png", "by_senders_fraction.svg"} <= names
+    assert "heatmap.png" not in names
+    assert "each a mean over senders" in (tmp_path / "o" / "comparison.md").read_text()
+
+
+def test_pareto_front_exact():
+    reach = np.array([10.0, 8.0, 12.0, 5.0, 10.0])
+    risk = np.array([0.2, 0.1, 0.5, 0.3, 0.2])
+    # 3 is beaten by 0 (more reach, less risk); 0 and 4 tie, and neither beats the other
+    assert compare.pareto_front(reach, risk).tolist() == [0, 1, 2, 4]

@@ -1,0 +1,74 @@
+"""Named experiments: each composes to the scenario it claims; one runs end to end."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from sim import experiments, sweep
+from sim.config import compose, validate
+
+from test_sweep import outreach
+
+
+def test_the_four_named_experiments_exist():
+    assert {"flat_army", "stagger_grid", "reciprocity", "real_network"} <= set(experiments.names())
+
+
+@pytest.mark.parametrize("name", ["flat_army", "stagger_grid", "reciprocity"])
+def test_experiment_composes_and_validates(name):
+    cfg = compose([f"+experiment={name}"])
+    validate(cfg)
+
+
+def test_flat_army_is_the_story():
+    cfg = compose(["+experiment=flat_army"])
+    assert cfg.network.kind == "ego" and cfg.network.n_contacts == 1800
+    assert cfg.close_ties == 150 and cfg.network.strong_ties == 150
+    assert cfg.platform.rule == "count" and cfg.platform.max_reports == 1
+
+
+def test_real_network_reads_ego_facebook_from_the_data_dir(monkeypatch):
+    monkeypatch.setenv("OUTREACH_DATA_DIR", "/data/here")
+    cfg = compose(["+experiment=real_network"])
+    assert cfg.network.kind == "edgelist"
+    assert cfg.network.path == "/data/here/facebook_combined.txt"
+    assert cfg.network.sender == 107 and cfg.population.tie_strength["from"] == "overlap"
+
+
+def test_unknown_experiment_is_a_one_line_error(capsys):
+    assert experiments.main(["no_such_thing"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "flat_army" in err
+
+
+def test_reciprocity_runs_end_to_end_into_its_results_folder(tmp_path):
+    out = tmp_path / "results" / "reciprocity"
+    p = outreach(["experiment", "reciprocity", "--out", str(out), "network.n=120",
+                  "network.mean_degree=10", "close_ties=3", "replicates=6", "horizon_hours=72",
+                  "senders.start_spread_hours=24", "output.progress=false", "output.plot=false",
+                  "hydra/launcher=basic"],
+                 tmp_path)
+    assert p.returncode == 0, p.stdout + p.stderr
+    table = pd.read_parquet(out / "sweep" / sweep.SWEEP_TABLE).sort_values("senders.fraction")
+    assert table["senders.fraction"].tolist() == [0, 0.05, 0.1, 0.2, 0.4]
+    # round(f * N) senders (at least the one configured sender)
+    assert table["n_senders"].tolist() == [1, 6, 12, 24, 48]
+    for name in ("by_senders_fraction.png", "reach_vs_risk.png", "comparison.md"):
+        assert (out / name).is_file()
+    # rerunning resumes: every job is skipped, the table is unchanged
+    p2 = outreach(["experiment", "reciprocity", "--out", str(out), "network.n=120",
+                   "network.mean_degree=10", "close_ties=3", "replicates=6", "horizon_hours=72",
+                   "senders.start_spread_hours=24", "output.progress=false", "output.plot=false",
+                   "hydra/launcher=basic"],
+                  tmp_path)
+    assert p2.returncode == 0, p2.stderr
+    assert (p2.stdout + p2.stderr).count("already complete, skipped") == 5
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(out / "sweep" / sweep.SWEEP_TABLE).sort_values("senders.fraction"), table)
+
+
+def test_compare_subcommand_is_dispatched(tmp_path):
+    (tmp_path / "empty").mkdir()
+    p = outreach(["compare", str(tmp_path / "empty")], tmp_path)
+    assert p.returncode == 2 and "no results" in p.stderr

@@ -1,0 +1,163 @@
+"""Sweeps: job seeds independent of workers and order, resume, failures, sweep.parquet."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim import results, sweep
+
+# A scenario small enough for a sweep of a few jobs to take seconds.
+SMALL = [
+    "network=erdos_renyi", "network.n=300", "network.mean_degree=8", "replicates=12",
+    "horizon_hours=96", "output.progress=false", "output.plot=false", "output.table=false",
+]
+LAUNCH = "import sys; from sim.cli import main; sys.argv[0] = 'outreach'; main()"
+
+
+def outreach(args, cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "HYDRA_FULL_ERROR": "1"}
+    return subprocess.run([sys.executable, "-c", LAUNCH, *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def run_sweep(tmp_path: Path, name: str, params, launcher) -> tuple[Path, subprocess.CompletedProcess]:
+    sweep_dir = tmp_path / name
+    proc = outreach(["-m", *params, *SMALL, f"hydra.sweep.dir={sweep_dir}", *launcher], tmp_path)
+    return sweep_dir, proc
+
+
+GRID = ["strategy=staggered", "strategy.batch_size=40,120", "strategy.interval_hours=12,48"]
+
+
+# --------------------------------------------------------------------------- seeds
+
+
+def test_job_seed_depends_on_overrides_not_their_order():
+    a = sweep.job_seed(3, ["strategy=staggered", "strategy.batch_size=50"])
+    assert a == sweep.job_seed(3, ["strategy.batch_size=50", "strategy=staggered"])
+    assert a == sweep.job_seed(3, ["+strategy.batch_size=50", "strategy=staggered"])
+    # overrides that cannot change the numbers do not change the seed
+    assert a == sweep.job_seed(3, ["strategy=staggered", "strategy.batch_size=50", "seed=3",
+                                   "output.plot=false"])
+    assert a != sweep.job_seed(4, ["strategy=staggered", "strategy.batch_size=50"])
+    assert a != sweep.job_seed(3, ["strategy=staggered", "strategy.batch_size=51"])
+    assert 0 <= a < 2**63
+
+
+# --------------------------------------------------------------------------- sweeps
+
+
+def test_two_workers_and_one_give_identical_sweep_table(tmp_path):
+    par, p1 = run_sweep(tmp_path, "joblib2", GRID, ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"])
+    assert p1.returncode == 0, p1.stderr
+    seq, p2 = run_sweep(tmp_path, "basic", GRID, ["hydra/launcher=basic"])
+    assert p2.returncode == 0, p2.stderr
+    a = pd.read_parquet(par / sweep.SWEEP_TABLE)
+    b = pd.read_parquet(seq / sweep.SWEEP_TABLE)
+    assert len(a) == 4 and (a["status"] == "complete").all()
+    pd.testing.assert_frame_equal(a, b)
+    # the per-replicate numbers too, not only their summaries
+    for job in a["job"]:
+        pd.testing.assert_frame_equal(pd.read_parquet(par / job / "replicates.parquet"),
+                                      pd.read_parquet(seq / job / "replicates.parquet"))
+    # each job's seed is the documented derivation from master seed 0 and its own overrides,
+    # and the four jobs do not share streams
+    for job, seed in zip(a["job"], a["job_seed"]):
+        assert seed == sweep.job_seed(0, sweep.job_overrides(par / job))
+    assert a["job_seed"].nunique() == 4
+    # the jobs differ in what they were asked to do: batch size 40 every 12 h sends more
+    # messages within the horizon than 40 every 48 h (an independent check the grid was applied)
+    sent = a.set_index(["strategy.batch_size", "strategy.interval_hours"])["messages_sent_mean"]
+    assert sent[(40, 12)] > sent[(40, 48)]
+
+
+def test_a_sweep_job_rerun_alone_with_its_seed_gives_the_same_numbers(tmp_path):
+    sweep_dir, proc = run_sweep(tmp_path, "s", ["strategy=staggered", "strategy.batch_size=40,120"],
+                                ["hydra/launcher=basic"])
+    assert proc.returncode == 0, proc.stderr
+    table = pd.read_parquet(sweep_dir / sweep.SWEEP_TABLE)
+    row = table[table["strategy.batch_size"] == 120].iloc[0]
+    single = tmp_path / "single"
+    p = outreach(["strategy=staggered", "strategy.batch_size=120", *SMALL,
+                  f"seed={row['job_seed']}", f"hydra.run.dir={single}"], tmp_path)
+    assert p.returncode == 0, p.stderr
+    pd.testing.assert_frame_equal(pd.read_parquet(single / "replicates.parquet"),
+                                  pd.read_parquet(sweep_dir / row["job"] / "replicates.parquet"))
+
+
+def test_single_run_keeps_its_seed(tmp_path):
+    p = outreach([*SMALL, "seed=7", f"hydra.run.dir={tmp_path / 'run'}"], tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert results.read_summary(tmp_path / "run")["seed"] == 7
+
+
+def test_interrupted_sweep_resumes_without_redoing_finished_jobs(tmp_path):
+    params = ["strategy=staggered", "strategy.batch_size=40,80,120"]
+    sweep_dir, proc = run_sweep(tmp_path, "s", params, ["hydra/launcher=basic"])
+    assert proc.returncode == 0, proc.stderr
+    full = pd.read_parquet(sweep_dir / sweep.SWEEP_TABLE)
+    # leave job 1 as a killed job leaves its folder: marker present, no summary yet;
+    # and the sweep table not yet written
+    killed = sweep_dir / "1"
+    results.begin(killed)
+    (killed / results.SUMMARY).unlink()
+    (sweep_dir / sweep.SWEEP_TABLE).unlink()
+    before = {j: (sweep_dir / j / results.SUMMARY).stat().st_mtime_ns for j in ("0", "2")}
+    sweep_dir2, proc = run_sweep(tmp_path, "s", params, ["hydra/launcher=basic"])
+    assert proc.returncode == 0, proc.stderr
+    after = {j: (sweep_dir / j / results.SUMMARY).stat().st_mtime_ns for j in ("0", "2")}
+    assert before == after  # finished jobs were not redone
+    assert results.is_complete(killed)
+    assert (proc.stdout + proc.stderr).count("already complete, skipped") == 2, proc.stdout
+    pd.testing.assert_frame_equal(pd.read_parquet(sweep_dir / sweep.SWEEP_TABLE), full)
+
+
+def test_changed_config_in_same_folder_is_run_again(tmp_path):
+    sweep_dir, proc = run_sweep(tmp_path, "s", ["strategy=staggered"], ["hydra/launcher=basic"])
+    assert proc.returncode == 0, proc.stderr
+    proc = outreach(["-m", "strategy=staggered", *SMALL, "replicates=5",
+                     f"hydra.sweep.dir={sweep_dir}", "hydra/launcher=basic"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "skipped" not in proc.stdout + proc.stderr
+    assert results.read_summary(sweep_dir / "0")["replicates"] == 5
+
+
+def test_a_failing_job_does_not_stop_the_others(tmp_path):
+    # batch_size=0 fails validation in its job; the other job must still run
+    sweep_dir, proc = run_sweep(tmp_path, "s", ["strategy=staggered", "strategy.batch_size=60,0"],
+                                ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"])
+    assert proc.returncode != 0
+    assert "strategy.batch_size=0: expected a positive integer" in proc.stderr
+    table = pd.read_parquet(sweep_dir / sweep.SWEEP_TABLE).set_index("strategy.batch_size")
+    assert table.loc[60, "status"] == "complete" and table.loc[60, "reach_mean"] > 0
+    assert table.loc[0, "status"] == "failed"
+    assert "expected a positive integer" in table.loc[0, "error"]
+    failed = sweep_dir / table.loc[0, "job"]
+    assert not results.is_complete(failed)
+    assert sweep.job_status(failed)[0] == "failed"
+
+
+def test_sweep_table_columns_are_the_summary_numbers(tmp_path):
+    sweep_dir, proc = run_sweep(tmp_path, "s", ["strategy=generic_blast,staggered"],
+                                ["hydra/launcher=basic"])
+    assert proc.returncode == 0, proc.stderr
+    table = pd.read_parquet(sweep_dir / sweep.SWEEP_TABLE)
+    for _, row in table.iterrows():
+        s = results.read_summary(sweep_dir / row["job"])
+        m = s["metrics"]
+        assert row["strategy"] == s["strategy"]
+        assert row["reach_mean"] == m["reach"]["mean"]
+        assert [row["unfollows_ci_low"], row["unfollows_ci_high"]] == m["unfollows"]["ci95"]
+        assert row["suspension_risk"] == m["suspension_risk"]["p"]
+        assert [row["suspension_risk_low"], row["suspension_risk_high"]] == m["suspension_risk"]["wilson95"]
+        # suspension risk = share of replicates suspended, from the replicate table itself
+        reps = pd.read_parquet(sweep_dir / row["job"] / "replicates.parquet")
+        assert row["suspension_risk"] == pytest.approx(reps["suspended"].mean())
+    assert json.loads((sweep_dir / sweep.JOBS_FILE).read_text())["jobs"]
