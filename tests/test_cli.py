@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import scipy.stats
 import pandas as pd
 import pytest
 
@@ -58,8 +59,8 @@ def test_run_writes_summary_replicates_series_and_figure(run_dirs):
         assert m[name]["mean"] == pytest.approx(x.mean())
         assert m[name]["sd"] == pytest.approx(x.std(ddof=1))
         lo, hi = m[name]["ci95"]
-        half = 1.959964 * x.std(ddof=1) / np.sqrt(len(x))
-        assert (lo, hi) == pytest.approx((x.mean() - half, x.mean() + half))
+        half = scipy.stats.norm.ppf(0.975) * x.std(ddof=1) / np.sqrt(len(x))
+        assert (lo, hi) == pytest.approx((x.mean() - half, x.mean() + half), rel=1e-9, abs=1e-12)
     assert set(METRICS) <= set(rep.columns) and {"suspended", "suspension_hour"} <= set(rep.columns)
     assert rep["suspended"].dtype == bool
     assert (rep["suspended"] == rep["suspension_hour"].notna()).all()
