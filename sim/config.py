@@ -145,7 +145,7 @@ class DefaultPopulationConfig:
     tie_strength: dict[str, Any] = field(
         default_factory=lambda: {"from": "auto", "a": 1.5, "b": 6.0}
     )
-    threshold_median: float = 3.0  # annoyance units; one generic ask to a stranger = 1
+    threshold_median: float = 5.0  # annoyance units; one generic ask to a stranger = 1
     threshold_sigma: float = 1.0  # lognormal spread of thresholds
     annoyance_generic: float = 1.0
     annoyance_personal: float = -0.2  # a note that thanks you by name is goodwill
@@ -153,11 +153,11 @@ class DefaultPopulationConfig:
     read_prob_tie_gain: float = 0.45  # read_prob = base + gain * w
     read_delay: ReadDelayConfig = field(default_factory=ReadDelayConfig)
     share_prob_base: float = 0.025  # story: 2-3% replied to a generic ask
-    share_prob_tie_gain: float = 0.05  # share_prob (generic) = base + gain * w
+    share_prob_tie_gain: float = 0.1  # share_prob (generic) = base + gain * w
     personal_share_multiplier: float = 4.0  # a personal note multiplies share_prob (cap 1)
     share_prob_word_of_mouth: float = 0.025  # someone who hears of it from a friend
     exposure_prob: float = 0.08  # organic reach of one post among a sharer's connections
-    report_prob: float = 0.004  # annoyed stranger (w=0); scaled by (1 - w)
+    report_prob: float = 0.006  # annoyed stranger (w=0); scaled by (1 - w)
     unfollow_prob: float = 0.1  # annoyed stranger (w=0); scaled by (1 - w)
 
 
