@@ -12,12 +12,15 @@ Every default names its source in docs/MODEL.md.
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
 from hydra.core.config_store import ConfigStore
-from omegaconf import II, MISSING
+from omegaconf import II, MISSING, DictConfig, OmegaConf
 
 
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
@@ -336,25 +339,98 @@ def _fail(key: str, value: Any, expected: str) -> None:
     raise ConfigError(f"{key}={value!r}: expected {expected}")
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def check_prob(key: str, value: Any) -> None:
-    if not isinstance(value, (int, float)) or not 0.0 <= float(value) <= 1.0:
+    if not _is_number(value) or not 0.0 <= float(value) <= 1.0:
         _fail(key, value, "a probability in [0, 1]")
 
 
-def check_positive(key: str, value: Any, integer: bool = False) -> None:
-    ok = isinstance(value, int) if integer else isinstance(value, (int, float))
-    if not ok or isinstance(value, bool) or value <= 0:
-        _fail(key, value, "a positive " + ("integer" if integer else "number"))
+def check_positive(key: str, value: Any, integer: bool = False, allow_inf: bool = False) -> None:
+    ok = isinstance(value, int) if integer else _is_number(value)
+    if not ok or isinstance(value, bool) or not value > 0 or (value == math.inf and not allow_inf):
+        _fail(key, value, "a positive " + ("integer" if integer else "finite number"))
 
 
-def check_nonneg(key: str, value: Any) -> None:
-    if not isinstance(value, (int, float)) or value < 0:
-        _fail(key, value, "a number >= 0")
+def check_nonneg(key: str, value: Any, integer: bool = False) -> None:
+    ok = isinstance(value, int) if integer else _is_number(value)
+    if not ok or isinstance(value, bool) or not 0 <= value < math.inf:
+        _fail(key, value, "an integer >= 0" if integer else "a finite number >= 0")
+
+
+def check_number(key: str, value: Any) -> None:
+    if not _is_number(value) or not math.isfinite(value):
+        _fail(key, value, "a finite number")
+
+
+def check_hours(key: str, value: Any, why: str = "windows are whole hours") -> None:
+    """Time advances in whole hours: a window or an interval under one hour cannot be
+    honoured (two batches 0.4 h apart would land in the same hour and one would be lost)."""
+    if not _is_number(value) or not 1 <= value < math.inf:
+        _fail(key, value, f"a number of hours >= 1 ({why})")
 
 
 def check_choice(key: str, value: Any, choices) -> None:
     if value not in choices:
         _fail(key, value, "one of " + ", ".join(map(str, choices)))
+
+
+def check_missing(cfg) -> None:
+    """A required value left as ``???`` (e.g. network.path) fails here, naming the key,
+    instead of deep inside a loader."""
+    missing = sorted(OmegaConf.missing_keys(cfg))
+    if missing:
+        key = missing[0]
+        raise ConfigError(f"{key}: missing value (required: set {key}=...)")
+
+
+def check_known_keys(node, prefix: str = "") -> None:
+    """Reject keys that are not in the option's schema.
+
+    Hydra refuses ``strategy.foo=1`` but lets ``+strategy.foo=1`` (or a YAML file that adds
+    keys) through; a key nobody reads is almost always a typo, so it fails here. A strategy
+    given by ``_target_`` takes arbitrary constructor arguments and is not checked."""
+    schema = OmegaConf.get_type(node)
+    if not dataclasses.is_dataclass(schema) or "_target_" in node:
+        return
+    fields = [f.name for f in dataclasses.fields(schema)]
+    for key in node.keys():
+        full = f"{prefix}{key}"
+        if key not in fields:
+            value = OmegaConf.select(node, str(key), throw_on_missing=False)
+            owner = _option_label(prefix, node)
+            near = difflib.get_close_matches(str(key), fields, n=1)
+            hint = f" (did you mean {prefix}{near[0]}?)" if near else ""
+            raise ConfigError(
+                f"{full}={value!r}: unknown key{hint}; {owner} has only: {', '.join(fields)}"
+            )
+        child = node._get_node(key)
+        if isinstance(child, DictConfig) and not child._is_missing() and not child._is_none():
+            check_known_keys(child, prefix=f"{full}.")
+
+
+def _option_label(prefix: str, node) -> str:
+    group = prefix.rstrip(".")
+    if not group:
+        return "the root config"
+    for disc in ("kind", "name", "rule"):
+        if group in _SCHEMAS and disc in node:
+            return f"{group}={node[disc]}"
+    return group
+
+
+def check_contacts(cfg, n_contacts: int, where: str) -> None:
+    """Checks that need the network: the sender's number of contacts.
+
+    ``strategy.k`` (personal notes) above the contacts would silently shrink to all
+    contacts; with several senders only the configured (first) sender is checked and the
+    others write to at most all their contacts."""
+    st = cfg.strategy
+    if "_target_" not in st and "k" in st and st.k > n_contacts:
+        _fail("strategy.k", st.k, f"at most {n_contacts}, the sender's number of contacts in "
+              f"{where} (strategy.k defaults to close_ties)")
 
 
 TIE_SOURCES = ("auto", "overlap", "embeddedness", "weight", "beta")
@@ -421,11 +497,17 @@ def validate_network(net) -> None:
 
 
 def validate(cfg) -> None:
-    """Range checks on a composed config (DictConfig); raise ConfigError on the first problem."""
+    """Checks on a composed config (DictConfig) before any work starts: no missing value,
+    no key outside its schema, every value in range. Raise ConfigError on the first problem.
+    Checks that need the network (``strategy.k``) are in ``check_contacts``."""
+    if isinstance(cfg, DictConfig):
+        check_missing(cfg)
+        check_known_keys(cfg)
     check_positive("replicates", cfg.replicates, integer=True)
     check_positive("horizon_hours", cfg.horizon_hours, integer=True)
-    check_nonneg("close_ties", cfg.close_ties)
-    check_positive("annoyance_half_life_hours", cfg.annoyance_half_life_hours)
+    check_nonneg("close_ties", cfg.close_ties, integer=True)
+    # infinite half-life = annoyance never fades
+    check_positive("annoyance_half_life_hours", cfg.annoyance_half_life_hours, allow_inf=True)
     check_positive("engine.batch_size", cfg.engine.batch_size, integer=True)
     check_prob("senders.fraction", cfg.senders.fraction)
     check_nonneg("senders.start_spread_hours", cfg.senders.start_spread_hours)
@@ -441,8 +523,7 @@ def validate(cfg) -> None:
         check_nonneg("population.annoyance_threshold", pop.annoyance_threshold)
         check_nonneg("population.read_delay_hours", pop.read_delay_hours)
         for key in ("annoyance_generic", "annoyance_personal"):
-            if not isinstance(pop[key], (int, float)):
-                _fail(f"population.{key}", pop[key], "a number")
+            check_number(f"population.{key}", pop[key])
     else:
         ts = dict(pop.tie_strength)
         unknown = set(ts) - {"from", "a", "b"}
@@ -456,10 +537,15 @@ def validate(cfg) -> None:
         for key in ("read_prob_base", "share_prob_base", "share_prob_word_of_mouth",
                     "exposure_prob", "report_prob", "unfollow_prob"):
             check_prob(f"population.{key}", pop[key])
+        check_number("population.read_prob_tie_gain", pop.read_prob_tie_gain)
+        check_number("population.share_prob_tie_gain", pop.share_prob_tie_gain)
+        # linear in w in [0, 1]: both ends in [0, 1] keeps every pair's probability in range
         check_prob("population.read_prob_base + read_prob_tie_gain",
                    pop.read_prob_base + pop.read_prob_tie_gain)
         check_prob("population.share_prob_base + share_prob_tie_gain",
                    pop.share_prob_base + pop.share_prob_tie_gain)
+        for key in ("annoyance_generic", "annoyance_personal"):
+            check_number(f"population.{key}", pop[key])
         check_nonneg("population.personal_share_multiplier", pop.personal_share_multiplier)
         check_choice("population.read_delay.dist", pop.read_delay.dist,
                      ("exponential", "constant", "lognormal"))
@@ -471,26 +557,26 @@ def validate(cfg) -> None:
         check_choice("strategy.name", st.name, tuple(_SCHEMAS["strategy"]))
         check_nonneg("strategy.minutes_per_batch", st.minutes_per_batch)
         if st.name in ("personal_first", "blast_then_personal"):
-            check_nonneg("strategy.k", st.k)
+            check_nonneg("strategy.k", st.k, integer=True)
             check_positive("strategy.notes_per_day", st.notes_per_day, integer=True)
             check_nonneg("strategy.minutes_per_note", st.minutes_per_note)
             check_nonneg("strategy.delay_hours", st.delay_hours)
         if st.name == "staggered":
             check_positive("strategy.batch_size", st.batch_size, integer=True)
-            check_positive("strategy.interval_hours", st.interval_hours)
+            check_hours("strategy.interval_hours", st.interval_hours, "sends happen on whole hours")
             check_choice("strategy.order", st.order, ("strongest_first", "random", "weakest_first"))
             check_positive("strategy.pause_reports", st.pause_reports, integer=True)
-            check_positive("strategy.pause_window_hours", st.pause_window_hours)
+            check_hours("strategy.pause_window_hours", st.pause_window_hours)
 
     pl = cfg.platform
     check_choice("platform.rule", pl.rule, tuple(_SCHEMAS["platform"]))
     if pl.rule == "count":
         check_positive("platform.max_reports", pl.max_reports, integer=True)
-        check_positive("platform.window_hours", pl.window_hours)
+        check_hours("platform.window_hours", pl.window_hours)
     elif pl.rule == "rate":
         check_prob("platform.max_rate", pl.max_rate)
-        check_positive("platform.window_hours", pl.window_hours)
-        check_nonneg("platform.min_volume", pl.min_volume)
+        check_hours("platform.window_hours", pl.window_hours)
+        check_nonneg("platform.min_volume", pl.min_volume, integer=True)
 
 
 def compose(overrides=()) -> Any:
