@@ -16,7 +16,6 @@ schema's own such as ``minutes_per_batch``, are passed to its constructor, so it
 from __future__ import annotations
 
 import importlib
-import math
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -136,10 +135,12 @@ class Staggered:
         return -(-view.n_contacts // self.batch_size)
 
     def send_hours(self, view, horizon_hours):
-        n = self._n_batches(view)
-        if self.adaptive:  # a paused batch goes out at a later tick before the horizon
-            n = max(n, math.ceil(horizon_hours / self.interval))
-        return np.unique(np.rint(np.arange(n) * self.interval).astype(np.int64))
+        planned = np.rint(np.arange(self._n_batches(view)) * self.interval).astype(np.int64)
+        if not self.adaptive:
+            return planned
+        # a paused batch goes out at a later tick; the spare ticks stop before the horizon
+        ticks = np.rint(np.arange(int(horizon_hours // self.interval) + 1) * self.interval)
+        return np.union1d(planned, ticks[ticks < horizon_hours].astype(np.int64))
 
     def _setup(self, view):
         c, r = view.n_contacts, view.n_replicates
