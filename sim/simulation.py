@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .config import validate
+from .config import check_contacts, validate
 from .engine import SERIES, Engine, Scenario
 from .network import Network, build_network
 from .platform import PlatformRule
-from .population import build_population
+from .population import GENERIC, PERSONAL, build_population
 from .strategies import make_strategy
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,7 @@ def build_scenario(cfg, network: Network | None = None) -> Scenario:
     start = np.zeros(len(senders))
     if cfg.senders.start_spread_hours > 0 and len(senders) > 1:
         start[1:] = srng.uniform(0, cfg.senders.start_spread_hours, size=len(senders) - 1)
+    check_contacts(cfg, int(net.degree()[net.sender]), net.name)
     pop = build_population(cfg.population, net, senders, int(cfg.close_ties),
                            np.random.default_rng(streams["population"]))
     strategy_cfg = cfg.strategy
@@ -69,15 +70,53 @@ def build_scenario(cfg, network: Network | None = None) -> Scenario:
 
 
 def horizon_warnings(scenario: Scenario) -> list[str]:
-    """What the strategy planned to send after the horizon (and so will not be sent)."""
+    """What each sender's strategy planned for hours at or after the horizon, and so will
+    not be sent: one line per sender (at most three, then a count), naming the messages.
+
+    The count replays the plan on a throwaway batch of one replicate in which nobody
+    reports or unfollows, so it is what the plan would send, not what a run would."""
     eng = Engine(scenario, 1, np.random.default_rng(0), record_series=False)
-    late = []
+    H, lines, more = eng.H, [], 0
     for s, strat in enumerate(eng.strategies):
-        hours = np.asarray(strat.send_hours(eng._view(s), eng.H)) + scenario.start_hours[s]
-        if (hours >= eng.H).any():
-            late.append(f"sender {s}: {int((hours >= eng.H).sum())} planned send hour(s) after "
-                        f"horizon_hours={eng.H} will not be sent")
-    return late
+        start = int(round(scenario.start_hours[s]))
+        view = eng._view(s)
+        hours = sorted({int(h) for h in np.asarray(strat.send_hours(view, H)).ravel()})
+        late = [h for h in hours if start + h >= H]
+        if not late:
+            continue
+        if len(lines) == 3:
+            more += 1
+            continue
+        who = f"sender {scenario.network.node_id(int(scenario.population.senders[s]))!r}"
+        what = _late_messages(strat, view, hours, start, H)
+        lines.append(
+            f"horizon_hours={H}: {who} planned {what} at hour(s) {start + late[0]}"
+            f"{'' if len(late) == 1 else f'-{start + late[-1]}'}, at or after the horizon; "
+            f"they will not be sent (horizon_hours >= {start + late[-1] + 1} sends everything)"
+        )
+    if more:
+        lines.append(f"horizon_hours={H}: {more} more sender(s) planned sends after the horizon")
+    return lines
+
+
+def _late_messages(strat, view, hours: list[int], start: int, horizon: int) -> str:
+    """'N generic message(s) and M personal note(s)' planned at or after the horizon."""
+    n = {GENERIC: 0, PERSONAL: 0}
+    try:
+        for h in hours:  # in order: strategies such as Staggered keep a queue
+            for send in strat.sends(h, view):
+                if start + h < horizon:
+                    continue
+                ranks = np.asarray(send.ranks)
+                row = ranks if ranks.ndim == 1 else ranks[0]
+                if send.replicates is None or bool(np.asarray(send.replicates)[0]):
+                    n[send.kind] += int((row >= 0).sum())
+    except Exception:  # a user strategy that cannot be replayed outside a run
+        late = sum(start + h >= horizon for h in hours)
+        return f"{late} send hour(s)"
+    parts = [f"{n[GENERIC]} generic message(s)"] if n[GENERIC] else []
+    parts += [f"{n[PERSONAL]} personal note(s)"] if n[PERSONAL] else []
+    return " and ".join(parts) or "sends (to no one)"
 
 
 def simulate(cfg, scenario: Scenario | None = None, progress: bool = False) -> RunResult:
