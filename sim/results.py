@@ -25,12 +25,30 @@ class ResultsError(ValueError):
     """A results folder that cannot be written or read; one line naming the folder."""
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_FILE_MODE = 0o666 & ~_umask()  # what open() would give; mkstemp alone gives 0600
+
+
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Write through ``write(tmp)`` to a temporary file beside ``path``, flush it to disk,
+    then rename it into place: a reader (or a killed run) sees the old file or the new one,
+    never half of one. A temporary left by a kill starts with a dot and ends in .tmp."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, _FILE_MODE)
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -54,6 +72,7 @@ def _json_default(o):
 
 
 def begin(folder: Path) -> Path:
+    """Create the folder and mark it INCOMPLETE before anything else is written in it."""
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -64,9 +83,20 @@ def begin(folder: Path) -> Path:
 
 
 def finish(folder: Path, summary: dict) -> None:
+    """Write summary.json (stamped with the package version) last, then drop the marker."""
     summary = {"outreach_sim_version": __version__, **summary}
     write_json(Path(folder) / SUMMARY, summary)
     (Path(folder) / MARKER).unlink(missing_ok=True)
+
+
+def mark_failed(folder: Path, message: str) -> None:
+    """Leave the reason a run stopped in its marker (best effort: the folder may be the
+    thing that failed)."""
+    try:
+        if Path(folder).is_dir():
+            (Path(folder) / MARKER).write_text(f"failed: {message}\n")
+    except OSError:
+        pass
 
 
 def is_complete(folder: Path) -> bool:
@@ -74,16 +104,57 @@ def is_complete(folder: Path) -> bool:
     return (folder / SUMMARY).is_file() and not (folder / MARKER).exists()
 
 
-def read_summary(folder: Path) -> dict:
+def incomplete_reason(folder: Path) -> str | None:
+    """None for a finished run; otherwise one line saying why the folder is not one, for
+    sweeps, plots and ``outreach compare`` to print when they skip it."""
     folder = Path(folder)
+    if not folder.exists():
+        return f"{folder}: no such results folder"
     if not folder.is_dir():
-        raise ResultsError(f"{folder}: no such results folder")
-    if not is_complete(folder):
-        raise ResultsError(f"{folder}: incomplete run (no {SUMMARY}, or an {MARKER} marker)")
+        return f"{folder}: not a folder"
+    marker = folder / MARKER
+    if marker.exists():
+        try:
+            note = marker.read_text(errors="replace").strip().splitlines()[0]
+        except (OSError, IndexError):
+            note = ""
+        return f"{folder}: incomplete run ({MARKER} marker{': ' + note if note else ''})"
+    if not (folder / SUMMARY).is_file():
+        if not any(folder.iterdir()):
+            return f"{folder}: empty folder, not a results folder"
+        return f"{folder}: no {SUMMARY} (a run that never finished, or not a results folder)"
+    return None
+
+
+REQUIRED_KEYS = ("outreach_sim_version", "config", "metrics")
+
+
+def read_summary(folder: Path) -> dict:
+    """The summary of a finished run, or ResultsError with one line naming the folder."""
+    folder = Path(folder)
+    reason = incomplete_reason(folder)
+    if reason is not None:
+        raise ResultsError(reason)
+    path = folder / SUMMARY
     try:
-        summary = json.loads((folder / SUMMARY).read_text())
+        summary = json.loads(path.read_text())
+    except UnicodeDecodeError:
+        raise ResultsError(f"{path}: not a text file") from None
     except json.JSONDecodeError as exc:
-        raise ResultsError(f"{folder / SUMMARY}: not valid JSON (line {exc.lineno})") from None
+        raise ResultsError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    except OSError as exc:
+        raise ResultsError(f"{path}: cannot read ({exc.strerror})") from None
+    if not isinstance(summary, dict):
+        raise ResultsError(f"{path}: expected a JSON object, found {type(summary).__name__}")
     if "outreach_sim_version" not in summary:
-        raise ResultsError(f"{folder}: written by an older version of outreach-sim (no version stamp)")
+        raise ResultsError(
+            f"{folder}: written by an older version of outreach-sim (no outreach_sim_version "
+            f"in {SUMMARY}); rerun it with version {__version__}"
+        )
+    missing = [k for k in REQUIRED_KEYS if k not in summary]
+    if missing:
+        raise ResultsError(
+            f"{path}: no {missing[0]!r} (written by outreach-sim "
+            f"{summary['outreach_sim_version']}, this is {__version__}); rerun it"
+        )
     return summary
