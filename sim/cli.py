@@ -116,13 +116,10 @@ def hydra_main(cfg: DictConfig) -> None:
 
 
 def _fail(out_dir: Path, message: str) -> None:
-    from .results import MARKER
+    """One line on stderr, the reason in the folder's INCOMPLETE marker, exit status 2."""
+    from .results import mark_failed
 
-    try:
-        if out_dir.is_dir():
-            (out_dir / MARKER).write_text(f"failed: {message}\n")
-    except OSError:
-        pass
+    mark_failed(out_dir, message)
     print(f"outreach: error: {message}", file=sys.stderr)
     sys.exit(2)
 

@@ -1,0 +1,107 @@
+"""Hydra callbacks that guard a run before any work starts.
+
+Hydra creates the output folder itself, before the app's code runs, and reports a failure
+there as a traceback; and a sweep composes each job's config only when the job starts, so a
+typo in one value of a long sweep would stop it halfway. These callbacks move both checks to
+the start:
+
+- the output folder (``hydra.run.dir``, or ``hydra.sweep.dir`` for ``-m``) is created and
+  written to first; if that fails, one line naming the folder and exit status 2;
+- a run's folder is marked INCOMPLETE before Hydra writes anything in it (a sweep job's as
+  soon as the job starts), so a run killed at any moment never leaves a folder that looks
+  finished;
+- every job of a sweep is composed and validated before the first one runs; the jobs with
+  bad configs are listed (one line each) and nothing runs.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig
+
+from . import results
+from .config import ConfigError
+
+
+def _die(message: str) -> None:
+    print(f"outreach: error: {message}", file=sys.stderr)
+    raise SystemExit(2)  # not an Exception: Hydra lets it through with this status
+
+
+def prepare_folder(folder: str | Path, mark: bool) -> Path:
+    """Create ``folder`` and prove it takes files (as root, permissions rarely refuse, but
+    a path under a regular file, a read-only mount or /proc still do)."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        _die(f"output folder {folder}: not writable ({exc.strerror or exc})")
+    if mark:
+        results.begin(folder)
+    return folder
+
+
+def sweep_jobs(config: DictConfig) -> list[list[str]]:
+    """The override list of every job the basic sweeper will launch (command-line overrides
+    and ``hydra.sweeper.params``), in launch order."""
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    overrides = [str(o) for o in config.hydra.overrides.task]
+    params = config.hydra.sweeper.get("params") or {}
+    overrides = [f"{k}={v}" for k, v in params.items()] + overrides
+    parsed = OverridesParser.create().parse_overrides(overrides=overrides)
+    return BasicSweeper.split_arguments(parsed, None)[0]
+
+
+def preflight(config: DictConfig) -> list[str]:
+    """One line per sweep job whose config does not compose or validate."""
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
+    from .config import compose, validate
+
+    try:
+        jobs = sweep_jobs(config)
+    except (HydraException, OmegaConfBaseException, ValueError, TypeError):
+        return []  # a sweep this code cannot enumerate: each job still validates itself
+    bad = []
+    for i, job in enumerate(jobs):
+        app_overrides = [o for o in job if not o.lstrip("+~").startswith("hydra.")]
+        try:
+            validate(compose(app_overrides))
+        except ConfigError as exc:
+            bad.append(f"job {i} ({' '.join(job)}): {exc}")
+        except (HydraException, OmegaConfBaseException) as exc:
+            bad.append(f"job {i} ({' '.join(job)}): {_first_lines(exc)}")
+    return bad
+
+
+def _first_lines(exc: BaseException) -> str:
+    """Hydra's message and its cause, one line: 'Error merging override x=abc: Value ...'."""
+    lines = [str(e).strip().splitlines()[0] for e in (exc, exc.__cause__)
+             if e is not None and str(e).strip()]
+    return ": ".join(lines) or type(exc).__name__
+
+
+class OutputGuard(Callback):
+    def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
+        prepare_folder(config.hydra.run.dir, mark=True)
+
+    def on_job_start(self, config: DictConfig, **kwargs: Any) -> None:
+        # in a sweep, each job's folder is marked as soon as the app can see it
+        prepare_folder(config.hydra.runtime.output_dir, mark=True)
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        bad = preflight(config)
+        if bad:
+            _die(f"{len(bad)} sweep job(s) have bad configs; nothing was run:\n  "
+                 + "\n  ".join(bad))
+        prepare_folder(config.hydra.sweep.dir, mark=False)
