@@ -332,6 +332,14 @@ def register_configs() -> None:
 register_configs()
 
 
+def config_options(group: str) -> str:
+    """The options of a config group (its YAML files), for ``outreach --help``."""
+    return ", ".join(sorted(p.stem for p in (Path(CONFIG_DIR) / group).glob("*.yaml")))
+
+
+OmegaConf.register_new_resolver("outreach_options", config_options, replace=True)
+
+
 # --------------------------------------------------------------------------- validation
 
 
