@@ -110,18 +110,24 @@ def hydra_main(cfg: DictConfig) -> None:
         _fail(out_dir, str(exc))
     except ValueError as exc:  # raised by user-supplied strategies and loaders
         _fail(out_dir, str(exc))
+    except MemoryError:
+        _fail(out_dir, f"out of memory (engine.batch_size={cfg.engine.batch_size}, "
+                       f"horizon_hours={cfg.horizon_hours}): lower engine.batch_size or horizon_hours")
+    except KeyboardInterrupt:
+        _fail(out_dir, "interrupted before the run finished", status=130)
     if cfg.output.table:
         print(format_table(summary))
         print(f"results: {out_dir}")
 
 
-def _fail(out_dir: Path, message: str) -> None:
-    """One line on stderr, the reason in the folder's INCOMPLETE marker, exit status 2."""
+def _fail(out_dir: Path, message: str, status: int = 2) -> None:
+    """One line on stderr, the reason in the folder's INCOMPLETE marker, exit status 2
+    (130 after Ctrl-C, as shells expect)."""
     from .results import mark_failed
 
     mark_failed(out_dir, message)
     print(f"outreach: error: {message}", file=sys.stderr)
-    sys.exit(2)
+    sys.exit(status)
 
 
 # `outreach <name> ...` hands the rest of the command line to <module>.main(argv).

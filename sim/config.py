@@ -511,6 +511,7 @@ def validate(cfg) -> None:
     if isinstance(cfg, DictConfig):
         check_missing(cfg)
         check_known_keys(cfg)
+    check_nonneg("seed", cfg.seed, integer=True)  # numpy SeedSequence takes integers >= 0
     check_positive("replicates", cfg.replicates, integer=True)
     check_positive("horizon_hours", cfg.horizon_hours, integer=True)
     check_nonneg("close_ties", cfg.close_ties, integer=True)

@@ -51,6 +51,7 @@ def choose_senders(net: Network, fraction: float, rng: np.random.Generator) -> n
 
 def build_scenario(cfg, network: Network | None = None) -> Scenario:
     validate(cfg)
+    make_strategy(cfg.strategy)  # a strategy that cannot be built fails before the network
     streams = seed_streams(cfg.seed)
     net = network if network is not None else build_network(cfg.network, np.random.default_rng(streams["network"]))
     srng = np.random.default_rng(streams["senders"])
