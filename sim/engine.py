@@ -56,6 +56,10 @@ class BatchResult:
 class Engine:
     """One batch of replicates; ``step()`` advances one hour, ``run()`` to the horizon."""
 
+    # Test hook: called as on_deliver(hour, sender, replicates, pairs) with the messages
+    # actually delivered (after suspension and unfollow filtering); None in normal runs.
+    on_deliver = None
+
     def __init__(self, scenario: Scenario, n_replicates: int, rng: np.random.Generator,
                  record_series: bool = True):
         sc = self.sc = scenario
@@ -171,6 +175,8 @@ class Engine:
         pair = pop.pair_offset[s] + rk
         ok = ~self.unfollowed[r * P + pair]
         r, pair = r[ok], pair[ok]
+        if self.on_deliver is not None:
+            self.on_deliver(t, s, r, pair)
         rs = r * S + s
         n_by = np.bincount(rs, minlength=R * S)
         self.count["messages_sent"] += n_by
