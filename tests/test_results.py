@@ -1,0 +1,110 @@
+"""Result folders: atomic writes, the INCOMPLETE marker, and what read_summary says about
+folders that are not finished runs (empty, partial, older version, damaged)."""
+
+import json
+import stat
+
+import pandas as pd
+import pytest
+
+from sim import __version__, results
+from sim.results import MARKER, SUMMARY, ResultsError
+
+
+def finished(folder, **extra):
+    results.begin(folder)
+    results.write_parquet(folder / "replicates.parquet", pd.DataFrame({"reach": [1, 2]}))
+    results.finish(folder, {"config": {"seed": 0}, "metrics": {"reach": {"mean": 1.5}}, **extra})
+    return folder
+
+
+def test_atomic_write_keeps_the_old_file_when_the_writer_dies(tmp_path):
+    path = tmp_path / "summary.json"
+    results.write_json(path, {"v": 1})
+
+    def broken(p):
+        p.write_text('{"v": 2, "half')  # a partial file under the temporary name ...
+        raise OSError("disk full")  # ... then the writer dies
+
+    with pytest.raises(OSError, match="disk full"):
+        results.atomic_write(path, broken)
+    assert json.loads(path.read_text()) == {"v": 1}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["summary.json"]  # no temp left
+
+
+def test_atomic_write_gives_normal_permissions(tmp_path):
+    # mkstemp alone creates 0600; a result file gets what open() would give under the umask
+    results.write_json(tmp_path / "a.json", {})
+    mode = stat.S_IMODE((tmp_path / "a.json").stat().st_mode)
+    assert mode == 0o666 & ~results._umask()
+
+
+def test_finished_run_reads_back_with_version_and_config(tmp_path):
+    folder = finished(tmp_path / "run")
+    assert not (folder / MARKER).exists()
+    s = results.read_summary(folder)
+    assert s["outreach_sim_version"] == __version__
+    assert s["config"] == {"seed": 0}
+    assert results.incomplete_reason(folder) is None
+
+
+def test_begin_marks_the_folder_until_finish(tmp_path):
+    folder = results.begin(tmp_path / "run")
+    assert (folder / MARKER).exists()
+    assert not results.is_complete(folder)
+    results.finish(folder, {"config": {}, "metrics": {}})
+    assert results.is_complete(folder)
+
+
+def test_rerun_into_a_finished_folder_is_incomplete_until_it_finishes(tmp_path):
+    folder = finished(tmp_path / "run")
+    results.begin(folder)  # a second run starts in the same folder and is killed
+    with pytest.raises(ResultsError, match="incomplete run"):
+        results.read_summary(folder)
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda f: None, r"no such results folder"),
+        (lambda f: f.mkdir(), r"empty folder, not a results folder"),
+        (lambda f: results.begin(f), r"incomplete run \(INCOMPLETE marker: this run has not finished"),
+        (lambda f: (f.mkdir(), (f / "replicates.parquet").write_bytes(b"PAR1")),
+         r"no summary\.json \(a run that never finished, or not a results folder\)"),
+        (lambda f: (results.begin(f), results.mark_failed(f, "replicates=0: expected a positive integer")),
+         r"incomplete run \(INCOMPLETE marker: failed: replicates=0: expected a positive integer\)"),
+        (lambda f: (f.mkdir(), (f / SUMMARY).write_text('{"metrics": {"reach": ')),
+         r"summary\.json: not valid JSON \(line 1"),
+        (lambda f: (f.mkdir(), (f / SUMMARY).write_bytes(b"\xff\xfe\x00binary")),
+         r"summary\.json: not a text file"),
+        (lambda f: (f.mkdir(), (f / SUMMARY).write_text("[1, 2]")),
+         r"summary\.json: expected a JSON object, found list"),
+        (lambda f: (f.mkdir(), (f / SUMMARY).write_text('{"metrics": {}, "config": {}}')),
+         r"written by an older version of outreach-sim \(no outreach_sim_version"),
+        (lambda f: (f.mkdir(), (f / SUMMARY).write_text('{"outreach_sim_version": "0.0.1", "metrics": {}}')),
+         r"summary\.json: no 'config' \(written by outreach-sim 0\.0\.1"),
+    ],
+    ids=["missing", "empty", "killed", "partial-no-summary", "failed", "bad-json", "binary",
+         "not-object", "older-version", "older-no-config"],
+)
+def test_read_summary_says_why_a_folder_is_not_a_finished_run(tmp_path, make, message):
+    folder = tmp_path / "run"
+    make(folder)
+    with pytest.raises(ResultsError, match=message) as err:
+        results.read_summary(folder)
+    text = str(err.value)
+    assert "\n" not in text and str(folder) in text
+    if "no such" not in text:
+        assert results.incomplete_reason(folder) is None or results.incomplete_reason(folder) in text
+
+
+def test_begin_on_an_unwritable_place_is_one_line(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("a regular file: nothing can be created under it, not even by root")
+    with pytest.raises(ResultsError, match=r"output folder .*/file/run: not writable \(Not a directory\)"):
+        results.begin(blocker / "run")
+
+
+def test_mark_failed_on_a_missing_folder_does_nothing(tmp_path):
+    results.mark_failed(tmp_path / "never-created", "boom")
+    assert not (tmp_path / "never-created").exists()
