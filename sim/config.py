@@ -409,7 +409,8 @@ def check_known_keys(node, prefix: str = "") -> None:
         if key not in fields:
             value = OmegaConf.select(node, str(key), throw_on_missing=False)
             owner = _option_label(prefix, node)
-            near = difflib.get_close_matches(str(key), fields, n=1)
+            near = difflib.get_close_matches(str(key), fields, n=1) or [
+                f for f in fields if f.startswith(str(key)) or str(key).startswith(f)]
             hint = f" (did you mean {prefix}{near[0]}?)" if near else ""
             raise ConfigError(
                 f"{full}={value!r}: unknown key{hint}; {owner} has only: {', '.join(fields)}"
