@@ -214,8 +214,9 @@ def test_horizon_warning_names_what_will_not_be_sent_and_the_run_agrees(override
 
 @pytest.mark.parametrize("adaptive", [False, True])
 def test_no_warning_when_everything_fits(adaptive):
+    # 3 batches at 0, 24, 48; adaptive spare ticks must stop before hour 72, not at it
     cfg = compose(QUIET + ["strategy=staggered", "strategy.batch_size=15",
-                           f"strategy.adaptive_pause={adaptive}", "horizon_hours=49"])
+                           f"strategy.adaptive_pause={adaptive}", "horizon_hours=72"])
     assert horizon_warnings(build_scenario(cfg, network=star(40))) == []
 
 
