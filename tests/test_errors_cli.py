@@ -1,0 +1,132 @@
+"""Bad input through the real command line: the message the user sees, the exit status and
+what is left on disk. Each case runs `outreach` in a subprocess (about 2 s each)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sim.config import CONFIG_DIR, compose
+from sim.results import MARKER, SUMMARY
+
+SMALL = ["network.n_contacts=100", "close_ties=10", "replicates=5", "output.plot=false",
+         "output.progress=false", "output.table=false"]
+
+
+def outreach(*args, cwd, timeout=120):
+    env = {k: v for k, v in __import__("os").environ.items() if k != "HYDRA_FULL_ERROR"}
+    return subprocess.run([sys.executable, "-m", "sim.cli", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def lines(text):
+    return [ln for ln in text.splitlines() if ln.strip()]
+
+
+@pytest.mark.parametrize(
+    "override, first_line, key_line",
+    [
+        ("replicatez=5", "Could not override 'replicatez'.", "    full_key: replicatez"),
+        ("replicates=abc", "Error merging override replicates=abc", "    full_key: replicates"),
+    ],
+)
+def test_hydra_schema_errors_name_the_key_first_and_exit_1(tmp_path, override, first_line, key_line):
+    p = outreach(override, f"hydra.run.dir={tmp_path / 'run'}", cwd=tmp_path)
+    assert p.returncode == 1
+    err = lines(p.stderr)
+    assert err[0] == first_line
+    assert key_line in err
+    assert "Traceback" not in p.stderr
+    assert not (tmp_path / "run").exists()  # composition fails before the folder is made
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        (["+strategy.foo=1"], "strategy.foo=1: unknown key; strategy=generic_blast has only: "
+                              "name, minutes_per_batch"),
+        (["population.read_prob_base=1.5"], "population.read_prob_base=1.5: expected a probability in [0, 1]"),
+        (["network=edgelist"], "network.path: missing value (required: set network.path=...)"),
+        (["strategy=personal_first", "strategy.k=500"],
+         "strategy.k=500: expected at most 100, the sender's number of contacts in "
+         "ego(n_contacts=100, strong_ties=10) (strategy.k defaults to close_ties)"),
+    ],
+    ids=["plus-key", "out-of-range", "missing-value", "k-above-contacts"],
+)
+def test_bad_values_are_one_line_exit_2_and_a_marked_folder(tmp_path, overrides, message):
+    run = tmp_path / "run"
+    small = [o for o in SMALL if not (o.startswith("network.") and "network=edgelist" in overrides)]
+    p = outreach(*small, *overrides, f"hydra.run.dir={run}", cwd=tmp_path)
+    assert p.returncode == 2
+    assert lines(p.stderr) == [f"outreach: error: {message}"]
+    assert not (run / SUMMARY).exists()
+    assert (run / MARKER).read_text() == f"failed: {message}\n"
+
+
+def test_unwritable_output_folder_is_one_line_even_as_root(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("a regular file: nothing can be created under it, not even by root\n")
+    p = outreach(*SMALL, f"hydra.run.dir={blocker / 'run'}", cwd=tmp_path)
+    assert p.returncode == 2
+    assert lines(p.stderr) == [f"outreach: error: output folder {blocker / 'run'}: not writable "
+                               "(Not a directory)"]
+
+
+def test_a_sweep_with_one_bad_job_runs_nothing(tmp_path):
+    sweep = tmp_path / "sweep"
+    p = outreach("-m", "replicates=5,0", "strategy=generic_blast,staggered", *SMALL[:2],
+                 f"hydra.sweep.dir={sweep}", cwd=tmp_path)
+    assert p.returncode == 2
+    assert lines(p.stderr) == [
+        "outreach: error: 2 sweep job(s) have bad configs; nothing was run:",
+        "  job 2 (replicates=0 strategy=generic_blast network.n_contacts=100 close_ties=10): "
+        "replicates=0: expected a positive integer",
+        "  job 3 (replicates=0 strategy=staggered network.n_contacts=100 close_ties=10): "
+        "replicates=0: expected a positive integer",
+    ]
+    assert not sweep.exists()
+
+
+def test_a_sweep_value_hydra_cannot_parse_is_listed_too(tmp_path):
+    sweep = tmp_path / "sweep"
+    p = outreach("-m", "replicates=5,abc", *SMALL[:2], f"hydra.sweep.dir={sweep}", cwd=tmp_path)
+    assert p.returncode == 2
+    assert lines(p.stderr)[1] == (
+        "  job 1 (replicates=abc network.n_contacts=100 close_ties=10): Error merging override "
+        "replicates=abc: Value 'abc' of type 'str' could not be converted to Integer")
+    assert not sweep.exists()
+
+
+def test_a_good_run_leaves_a_complete_stamped_folder(tmp_path):
+    run = tmp_path / "run"
+    p = outreach(*SMALL, "seed=3", f"hydra.run.dir={run}", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    from sim.results import read_summary
+
+    s = read_summary(run)
+    assert not (run / MARKER).exists()
+    assert s["config"]["seed"] == 3 and s["config"]["replicates"] == 5
+    assert s["outreach_sim_version"]
+    assert not list(run.glob(".*.tmp"))
+
+
+def test_cfg_job_prints_the_composed_config(tmp_path):
+    p = outreach("--cfg", "job", "--resolve", "strategy=staggered", "replicates=7", cwd=tmp_path)
+    assert p.returncode == 0
+    from omegaconf import OmegaConf
+
+    expected = OmegaConf.to_container(compose(["strategy=staggered", "replicates=7"]), resolve=True)
+    assert yaml.safe_load(p.stdout) == expected
+
+
+def test_help_lists_every_group_option_and_the_main_keys(tmp_path):
+    p = outreach("--help", "replicates=7", cwd=tmp_path)
+    assert p.returncode == 0
+    for group in ("network", "population", "strategy", "platform"):
+        names = sorted(f.stem for f in (Path(CONFIG_DIR) / group).glob("*.yaml"))
+        assert f"  {group}:".ljust(14) + ", ".join(names) in p.stdout
+    for key in ("replicates=7 ", "seed=0 ", "horizon_hours=1008 ", "close_ties=150 ", "hydra.run.dir="):
+        assert key in p.stdout
+    assert "_schema" not in p.stdout.split("== Config with your overrides")[0]
