@@ -38,13 +38,16 @@ def prepare_folder(folder: str | Path, mark: bool) -> Path:
     a path under a regular file, a read-only mount or /proc still do)."""
     folder = Path(folder)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        if mark:
+            results.begin(folder)  # made and marked in one step
+        else:
+            folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=folder):
             pass
+    except results.ResultsError as exc:
+        _die(str(exc))
     except OSError as exc:
-        _die(f"output folder {folder}: not writable ({exc.strerror or exc})")
-    if mark:
-        results.begin(folder)
+        _die(f"output folder {folder}: not writable ({results.why_not(folder, exc)})")
     return folder
 
 

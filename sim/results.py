@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Callable
@@ -72,14 +73,42 @@ def _json_default(o):
 
 
 def begin(folder: Path) -> Path:
-    """Create the folder and mark it INCOMPLETE before anything else is written in it."""
+    """Make the folder marked INCOMPLETE before anything else is written in it.
+
+    A new folder is built under a hidden temporary name with its marker inside and renamed
+    into place, so even a kill right after it appears finds it marked."""
     folder = Path(folder)
+    note = "this run has not finished; its files are not results\n"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / MARKER).write_text("this run has not finished; its files are not results\n")
+        if folder.is_dir():
+            (folder / MARKER).write_text(note)
+            return folder
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
+        try:
+            (tmp / MARKER).write_text(note)
+            os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp alone gives 0700
+            os.rename(tmp, folder)
+        except OSError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            if not folder.is_dir():
+                raise
+            (folder / MARKER).write_text(note)  # made meanwhile (e.g. by Hydra): mark it
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
     except OSError as exc:
-        raise ResultsError(f"output folder {folder}: not writable ({exc.strerror})") from None
+        raise ResultsError(f"output folder {folder}: not writable ({why_not(folder, exc)})") from None
     return folder
+
+
+def why_not(folder: Path, exc: OSError) -> str:
+    """The reason a folder cannot be made, in words: 'x is a file, not a folder' beats
+    mkdir's 'File exists'."""
+    for parent in [Path(folder), *Path(folder).parents]:
+        if parent.exists():
+            return exc.strerror or str(exc) if parent.is_dir() else f"{parent} is a file, not a folder"
+    return exc.strerror or str(exc)
 
 
 def finish(folder: Path, summary: dict) -> None:

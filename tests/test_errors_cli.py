@@ -71,7 +71,8 @@ def test_unwritable_output_folder_is_one_line_even_as_root(tmp_path):
     p = outreach(*SMALL, f"hydra.run.dir={blocker / 'run'}", cwd=tmp_path)
     assert p.returncode == 2
     assert lines(p.stderr) == [f"outreach: error: output folder {blocker / 'run'}: not writable "
-                               "(Not a directory)"]
+                               f"({blocker} is a file, not a folder)"]
+    assert blocker.read_text().startswith("a regular file")
 
 
 def test_a_sweep_with_one_bad_job_runs_nothing(tmp_path):

@@ -101,8 +101,10 @@ def test_read_summary_says_why_a_folder_is_not_a_finished_run(tmp_path, make, me
 def test_begin_on_an_unwritable_place_is_one_line(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("a regular file: nothing can be created under it, not even by root")
-    with pytest.raises(ResultsError, match=r"output folder .*/file/run: not writable \(Not a directory\)"):
-        results.begin(blocker / "run")
+    with pytest.raises(ResultsError) as err:
+        results.begin(blocker / "run" / "deeper")
+    assert str(err.value) == (f"output folder {blocker}/run/deeper: not writable "
+                              f"({blocker} is a file, not a folder)")
 
 
 def test_mark_failed_on_a_missing_folder_does_nothing(tmp_path):
