@@ -1,0 +1,317 @@
+"""Invariants every run must hold, on random small graphs, populations, strategies and
+platform rules (hypothesis), checked against independent bookkeeping: the deliveries the
+engine reports through its on_deliver hook, the state at the end of each hour, the sender's
+connected component computed by scipy. Plus: same seed, same numbers; a batch of R
+replicates agrees in distribution with R runs of one; the edge-list parser on random bytes
+either parses or raises NetworkError."""
+
+import copy
+import functools
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from omegaconf import OmegaConf
+from scipy import stats
+from scipy.sparse.csgraph import connected_components
+
+from sim.config import compose
+from sim.engine import SERIES, Engine
+from sim.network import NetworkError, from_edges
+from sim.simulation import build_scenario, seed_streams, simulate
+
+FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@functools.lru_cache(maxsize=None)
+def base(population, strategy, platform):
+    return compose([f"population={population}", f"strategy={strategy}", f"platform={platform}",
+                    "output.progress=false"])
+
+
+def config(population, strategy, platform, values):
+    cfg = copy.deepcopy(base(population, strategy, platform))
+    for key, value in values.items():
+        OmegaConf.update(cfg, key, value, merge=False)
+    return cfg
+
+
+# --------------------------------------------------------------------------- random scenarios
+
+probs = st.floats(0.0, 1.0)
+
+
+@st.composite
+def graphs(draw, min_contacts=1):
+    n = draw(st.integers(min_contacts + 1, 24))
+    node = st.integers(0, n - 1)
+    pairs = draw(st.lists(st.tuples(node, node), max_size=3 * n))
+    contacts = range(1, min_contacts + 1)  # the sender has at least min_contacts contacts
+    u = np.array([0 for _ in contacts] + [a for a, _ in pairs], dtype=np.int64)
+    v = np.array(list(contacts) + [b for _, b in pairs], dtype=np.int64)
+    return from_edges(u, v, n, sender=0, name="random")
+
+
+@st.composite
+def populations(draw):
+    if draw(st.booleans()):
+        return "homogeneous", {
+            "population.tie_strength": draw(probs), "population.read_prob": draw(probs),
+            "population.share_prob": draw(probs), "population.exposure_prob": draw(probs),
+            "population.report_prob": draw(probs), "population.unfollow_prob": draw(probs),
+            "population.annoyance_threshold": draw(st.floats(0, 2)),
+            "population.annoyance_generic": draw(st.floats(0, 2)),
+            "population.annoyance_personal": draw(st.floats(-1, 2)),
+            "population.read_delay_hours": draw(st.integers(0, 6)),
+        }
+    # the default population with small changes (more reports and shares than the story)
+    return "default", {
+        "population.threshold_median": draw(st.floats(0.2, 3)),
+        "population.report_prob": draw(probs), "population.unfollow_prob": draw(probs),
+        "population.exposure_prob": draw(probs),
+        "population.share_prob_word_of_mouth": draw(probs),
+        "population.read_delay.dist": draw(st.sampled_from(["exponential", "constant", "lognormal"])),
+        "population.read_delay.mean_hours": draw(st.floats(0, 12)),
+        "population.tie_strength": {"from": draw(st.sampled_from(["beta", "overlap", "embeddedness"])),
+                                    "a": 1.5, "b": 6.0},
+    }
+
+
+@st.composite
+def strategies(draw, n_contacts):
+    name = draw(st.sampled_from(["generic_blast", "personal_first", "staggered", "blast_then_personal"]))
+    v = {}
+    if name in ("personal_first", "blast_then_personal"):
+        v = {"strategy.k": draw(st.integers(0, n_contacts)),
+             "strategy.notes_per_day": draw(st.integers(1, 4)),
+             "strategy.delay_hours": draw(st.integers(0, 60))}
+    elif name == "staggered":
+        v = {"strategy.batch_size": draw(st.integers(1, 5)),
+             "strategy.interval_hours": draw(st.integers(1, 30)),
+             "strategy.order": draw(st.sampled_from(["strongest_first", "random", "weakest_first"])),
+             "strategy.adaptive_pause": draw(st.booleans()),
+             "strategy.pause_reports": draw(st.integers(1, 2)),
+             "strategy.pause_window_hours": draw(st.integers(1, 48))}
+    return name, v
+
+
+@st.composite
+def platforms(draw):
+    rule = draw(st.sampled_from(["none", "count", "rate"]))
+    if rule == "count":
+        return rule, {"platform.max_reports": draw(st.integers(1, 3)),
+                      "platform.window_hours": draw(st.integers(1, 48))}
+    if rule == "rate":
+        return rule, {"platform.max_rate": draw(st.floats(0.01, 1)),
+                      "platform.window_hours": draw(st.integers(1, 48)),
+                      "platform.min_volume": draw(st.integers(0, 5))}
+    return rule, {}
+
+
+@st.composite
+def scenarios(draw):
+    net = draw(graphs())
+    pop, pv = draw(populations())
+    strat, sv = draw(strategies(int(net.degree()[0])))
+    plat, plv = draw(platforms())
+    values = {"horizon_hours": draw(st.integers(12, 120)), "seed": draw(st.integers(0, 2**31)),
+              "replicates": draw(st.integers(1, 6)), "close_ties": draw(st.integers(0, 3)),
+              **pv, **sv, **plv}
+    values["engine.batch_size"] = values["replicates"]
+    cfg = config(pop, strat, plat, values)
+    return cfg, net
+
+
+# --------------------------------------------------------------------------- invariants
+
+def component_size(net, node):
+    _, labels = connected_components(net.adjacency(), directed=False)
+    return int((labels == labels[node]).sum())
+
+
+def run_watched(sc, R, seed):
+    """Run hour by hour, recording deliveries and the state before each hour."""
+    eng = Engine(sc, R, np.random.default_rng(seed))
+    log = []
+    eng.on_deliver = lambda t, s, r, pair: log.append((t, s, r.copy(), pair.copy()))
+    unf, susp = eng.unfollowed.copy(), eng.suspended.copy()
+    while eng.hour < eng.H:
+        first = len(log)
+        eng.step()
+        for t, s, r, pair in log[first:]:
+            assert not unf[r * eng.P + pair].any(), "delivered to a contact who had unfollowed"
+            assert not susp[r * eng.S + s].any(), "delivered by a suspended sender"
+        assert np.all(eng.unfollowed >= unf) and np.all(eng.suspended >= susp)  # never undone
+        unf, susp = eng.unfollowed.copy(), eng.suspended.copy()
+    return eng, log, eng.result()
+
+
+@st.composite
+def unfollow_scenarios(draw):
+    """Everyone gets a generic message, then a personal note: strangers who are annoyed by
+    the first and unfollow must not get the second."""
+    net = draw(graphs(min_contacts=3))
+    values = {
+        "population.tie_strength": draw(st.floats(0, 0.3)), "population.read_prob": draw(st.floats(0.5, 1)),
+        "population.annoyance_threshold": draw(st.floats(0, 0.5)),
+        "population.annoyance_generic": draw(st.floats(0.8, 2)),
+        "population.unfollow_prob": draw(st.floats(0.3, 1)), "population.report_prob": draw(probs),
+        "population.read_delay_hours": draw(st.integers(0, 3)),
+        "strategy.k": int(net.degree()[0]), "strategy.notes_per_day": draw(st.integers(1, 3)),
+        "strategy.delay_hours": draw(st.integers(0, 24)),
+        "horizon_hours": 96, "replicates": 4, "engine.batch_size": 4, "close_ties": 1,
+        "seed": draw(st.integers(0, 2**31)),
+    }
+    return config("homogeneous", "blast_then_personal", "none", values), net
+
+
+@st.composite
+def suspension_scenarios(draw):
+    """Personal notes a few a day while reports come in: a suspended sender's later notes
+    (and its generic message) must not go out."""
+    net = draw(graphs(min_contacts=4))
+    values = {
+        "population.read_prob": draw(st.floats(0.5, 1)), "population.annoyance_threshold": 0.0,
+        "population.annoyance_generic": 1.0, "population.annoyance_personal": draw(st.floats(0.1, 1)),
+        "population.report_prob": draw(st.floats(0.2, 1)),
+        "population.read_delay_hours": draw(st.integers(0, 12)),
+        "strategy.k": draw(st.integers(1, int(net.degree()[0]))),
+        "strategy.notes_per_day": draw(st.integers(1, 2)), "strategy.delay_hours": draw(st.integers(0, 24)),
+        "platform.max_reports": draw(st.integers(1, 2)), "platform.window_hours": draw(st.integers(1, 96)),
+        "horizon_hours": 120, "replicates": 4, "engine.batch_size": 4, "close_ties": 1,
+        "seed": draw(st.integers(0, 2**31)),
+    }
+    return config("homogeneous", "personal_first", "count", values), net
+
+
+@FAST
+@given(scenarios())
+def test_every_run_keeps_the_invariants(case):
+    check_invariants(*case)
+
+
+@settings(max_examples=25, deadline=None)
+@given(unfollow_scenarios())
+def test_no_message_after_unfollowing(case):
+    check_invariants(*case)
+
+
+@settings(max_examples=25, deadline=None)
+@given(suspension_scenarios())
+def test_no_message_after_suspension(case):
+    check_invariants(*case)
+
+
+def check_invariants(cfg, net):
+    sc = build_scenario(cfg, network=net)
+    R = int(cfg.replicates)
+    eng, log, res = run_watched(sc, R, seed_streams(cfg.seed)["dynamics"])
+    m = res.metrics
+    P = eng.P
+
+    # deliveries seen by the hook are the messages counted as sent
+    delivered = np.zeros((R, P), dtype=np.int64)
+    for _, _, r, pair in log:
+        np.add.at(delivered, (r, pair), 1)
+    assert np.array_equal(delivered.sum(axis=1), m["messages_sent"])
+
+    # reports need an annoyed read of a delivered message; with one message per contact,
+    # never more reports than annoyed readers
+    annoyed_pair = eng.pair_annoyed.reshape(R, P)
+    assert np.all(m["reports"] <= (delivered * annoyed_pair).sum(axis=1))
+    if delivered.max(initial=0) <= 1:
+        assert np.all(m["reports"] <= m["annoyed"])
+    assert np.all(eng.pair_reported.reshape(R, P).sum(axis=1) <= m["annoyed"])
+
+    # reach stays inside the sender's component, minus the sender
+    assert np.all(m["reach"] <= component_size(net, net.sender) - 1)
+    for a, b in (("supporters", "reach"), ("annoyed", "reach"), ("direct_supporters", "supporters"),
+                 ("unfollows", "annoyed"), ("close_ties_lost", "unfollows"),
+                 ("close_ties_annoyed", "annoyed"), ("personal_notes", "messages_sent")):
+        assert np.all(m[a] <= m[b]), (a, b)
+
+    # cumulative series never decrease and end at the totals
+    series = res.series
+    assert np.all(np.diff(series, axis=0) >= 0)
+    for j, name in enumerate(SERIES):
+        final = m["suspended"] if name == "suspended" else m[name]
+        assert np.allclose(series[-1, j], final), name
+
+
+@settings(max_examples=10, deadline=None)
+@given(scenarios())
+def test_same_seed_same_numbers(case):
+    cfg, net = case
+    a = simulate(cfg, scenario=build_scenario(cfg, network=net))
+    b = simulate(cfg, scenario=build_scenario(cfg, network=net))
+    pd.testing.assert_frame_equal(a.replicates, b.replicates)
+    assert np.array_equal(a.series, b.series)
+
+
+# --------------------------------------------------------------------------- batch vs single runs
+
+AGREE = [
+    # word of mouth on a small random graph, no suspension: reach and supporters vary
+    ("default", "generic_blast", "none",
+     {"network.n": 150, "network.mean_degree": 12.0, "network.sender": "max_degree",
+      "population.exposure_prob": 0.3, "population.share_prob_base": 0.2,
+      "population.share_prob_word_of_mouth": 0.2, "population.threshold_median": 1.0,
+      "population.report_prob": 0.2}),
+    # staggered with adaptive pauses and a count rule: the sender's own state feeds back
+    ("homogeneous", "staggered", "count",
+     {"network.n": 150, "network.mean_degree": 12.0, "network.sender": "max_degree",
+      "population.report_prob": 0.04, "population.read_prob": 0.7,
+      "population.read_delay_hours": 3, "strategy.batch_size": 4, "strategy.interval_hours": 6,
+      "strategy.adaptive_pause": True, "strategy.pause_window_hours": 12,
+      "platform.max_reports": 2, "platform.window_hours": 48}),
+]
+
+
+@pytest.mark.parametrize("population, strategy, platform, values", AGREE, ids=["shares", "feedback"])
+def test_a_batch_agrees_in_distribution_with_single_runs(population, strategy, platform, values):
+    """R replicates in one batch vs R batches of one (different random streams): the means
+    agree (Welch t-test) and so do the distributions (two-sample Kolmogorov-Smirnov)."""
+    R = 200
+    common = {"horizon_hours": 96, "replicates": R, "close_ties": 5, "seed": 11, **values}
+    cfg = compose(["network=erdos_renyi", f"population={population}", f"strategy={strategy}",
+                   f"platform={platform}", "output.progress=false"])
+    for k, v in common.items():
+        OmegaConf.update(cfg, k, v, merge=False)
+    batched = simulate(cfg).replicates
+    OmegaConf.update(cfg, "engine.batch_size", 1, merge=False)
+    single = simulate(cfg).replicates
+    assert not batched["reach"].equals(single["reach"])  # really different random numbers
+    for name in ("reach", "reports", "messages_sent", "supporters", "suspended"):
+        a, b = batched[name].to_numpy(), single[name].to_numpy()
+        if a.std() == 0 and b.std() == 0:
+            assert a[0] == b[0], name
+            continue
+        assert stats.ttest_ind(a, b, equal_var=False).pvalue > 0.001, name
+        assert stats.ks_2samp(a, b).pvalue > 0.001, name
+    # and the spread is not an artefact of the batch (e.g. replicates sharing random numbers)
+    assert batched["reach"].std() > 0 and single["reach"].std() > 0
+
+
+# --------------------------------------------------------------------------- edge-list parser fuzz
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.one_of(
+    st.binary(max_size=300),
+    st.lists(st.sampled_from([b"1 2", b"2 3\n", b"# c\n", b"a b\n", b"1,2,0.5\n", b"\n", b"\t",
+                              b"1 2 x\n", b"-1 4\n", b"\xff\xfe", b"3 3\n", b"1e3 2\n"]),
+             max_size=12).map(b"".join),
+))
+def test_edgelist_parser_on_random_bytes_parses_or_raises_network_error(tmp_path, data):
+    sources = pytest.importorskip("sim.network.sources")
+    load = getattr(sources, "load_edgelist", None)
+    if load is None:
+        pytest.skip("sim.network.sources.load_edgelist is not on this branch yet")
+    path = tmp_path / "edges.txt"
+    path.write_bytes(data)
+    try:
+        net = load(path, directed=False, sender="max_degree")
+    except NetworkError:
+        return
+    assert net.n_nodes >= 1 and 0 <= net.sender < net.n_nodes
