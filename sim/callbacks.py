@@ -99,8 +99,12 @@ class OutputGuard(Callback):
         prepare_folder(config.hydra.run.dir, mark=True)
 
     def on_job_start(self, config: DictConfig, **kwargs: Any) -> None:
-        # in a sweep, each job's folder is marked as soon as the app can see it
-        prepare_folder(config.hydra.runtime.output_dir, mark=True)
+        # In a sweep, Hydra makes each job's folder itself: mark a new one at once. A folder
+        # that already holds a summary is left alone, so a resumed sweep can still see that
+        # the job finished (the run marks it when it really starts again).
+        folder = Path(config.hydra.runtime.output_dir)
+        if not (folder / results.SUMMARY).exists():
+            prepare_folder(folder, mark=True)
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         bad = preflight(config)
