@@ -82,6 +82,8 @@ def begin(folder: Path) -> Path:
     try:
         if folder.is_dir():
             (folder / MARKER).write_text(note)
+            for stale in folder.glob(".*.tmp"):  # left by a run killed mid-write
+                stale.unlink(missing_ok=True)
             return folder
         folder.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))

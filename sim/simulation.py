@@ -133,15 +133,17 @@ def simulate(cfg, scenario: Scenario | None = None, progress: bool = False) -> R
 
         bar = tqdm(total=total, desc="replicates", unit="rep", leave=False)
     metrics, series = [], []
-    for size, ss in zip(sizes, batch_seeds):
-        eng = Engine(sc, size, np.random.default_rng(ss))
-        res = eng.run()
-        metrics.append(pd.DataFrame(res.metrics))
-        series.append(res.series)
+    try:
+        for size, ss in zip(sizes, batch_seeds):
+            eng = Engine(sc, size, np.random.default_rng(ss))
+            res = eng.run()
+            metrics.append(pd.DataFrame(res.metrics))
+            series.append(res.series)
+            if bar is not None:
+                bar.update(size)
+    finally:  # an error message then starts on a clean line
         if bar is not None:
-            bar.update(size)
-    if bar is not None:
-        bar.close()
+            bar.close()
     df = pd.concat(metrics, ignore_index=True)
     df.insert(0, "replicate", np.arange(len(df)))
     df["suspended"] = df["suspended"] if sc.population.n_senders > 1 else df["suspended"].astype(bool)

@@ -110,3 +110,13 @@ def test_begin_on_an_unwritable_place_is_one_line(tmp_path):
 def test_mark_failed_on_a_missing_folder_does_nothing(tmp_path):
     results.mark_failed(tmp_path / "never-created", "boom")
     assert not (tmp_path / "never-created").exists()
+
+
+def test_a_new_run_in_the_folder_clears_temporaries_of_a_killed_one(tmp_path):
+    folder = results.begin(tmp_path / "run")
+    stale = folder / ".timeseries.parquet.k1ll3d.tmp"  # what a kill mid-write leaves
+    stale.write_bytes(b"PAR1 half")
+    keep = folder / "notes.txt"
+    keep.write_text("the user's own file")
+    results.begin(folder)
+    assert not stale.exists() and keep.exists() and (folder / MARKER).exists()
