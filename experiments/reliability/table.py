@@ -27,8 +27,11 @@ ENV = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
 
 
 def outreach(*args: str, cwd: Path = SCRATCH) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim.cli", *args], cwd=cwd, env=ENV,
-                          capture_output=True, text=True, timeout=600)
+    p = subprocess.run([sys.executable, "-m", "sim.cli", *args], cwd=cwd, env=ENV,
+                       capture_output=True, timeout=600)
+    # bytes, decoded by hand: text mode would turn a progress bar's \r into new lines
+    p.stdout, p.stderr = p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
+    return p
 
 
 def on_disk(folder: Path) -> str:
@@ -44,7 +47,9 @@ def on_disk(folder: Path) -> str:
 
 def cell(text: str) -> str:
     text = text.replace(str(SCRATCH), "<tmp>").replace("|", "\\|")
-    lines = [ln for ln in text.splitlines() if ln.strip()]
+    # a terminal shows what follows the last carriage return (progress bars redraw with \r)
+    lines = [ln.split("\r")[-1] for ln in text.split("\n")]
+    lines = [ln for ln in lines if ln.strip()]
     return "<br>".join(f"`{ln.strip()}`" for ln in lines) or "(nothing)"
 
 
@@ -87,7 +92,7 @@ def config_rows() -> list[str]:
         ("too big for memory", ["horizon_hours=100000000"]),
     ]
     out = [row(what, [*args, d], args) for what, args in cases]
-    out.append(row("horizon too short for the plan (a warning, the run goes on)",
+    out.append(row("horizon too short for the plan (a warning in the log, on stdout; the run goes on)",
                    ["strategy=blast_then_personal", "horizon_hours=600", "replicates=50", d],
                    ["strategy=blast_then_personal", "horizon_hours=600"], stream="warning"))
     return out
@@ -209,8 +214,14 @@ def fault_rows() -> list[str]:
     kill_when("SIGKILL after 1.5 s (simulating)", lambda f, t: t > 1.5)
     kill_when("SIGKILL as soon as the first result file is in place",
               lambda f, t: (f / "replicates.parquet").exists())
-    kill_when("Ctrl-C (SIGINT) while simulating", lambda f, t: (f / ".hydra").exists() and t > 2.0,
-              sig=signal.SIGINT)
+    started = {}
+
+    def simulating(f, t):
+        if (f / ".hydra").exists():
+            started.setdefault(f, t)
+        return f in started and t > started[f] + 0.3
+
+    kill_when("Ctrl-C (SIGINT) while simulating", simulating, sig=signal.SIGINT)
     return out
 
 
