@@ -51,30 +51,17 @@ def prepare_folder(folder: str | Path, mark: bool) -> Path:
     return folder
 
 
-def sweep_jobs(config: DictConfig) -> list[list[str]]:
-    """The override list of every job the basic sweeper will launch (command-line overrides
-    and ``hydra.sweeper.params``), in launch order."""
-    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-
-    overrides = [str(o) for o in config.hydra.overrides.task]
-    params = config.hydra.sweeper.get("params") or {}
-    overrides = [f"{k}={v}" for k, v in params.items()] + overrides
-    parsed = OverridesParser.create().parse_overrides(overrides=overrides)
-    return BasicSweeper.split_arguments(parsed, None)[0]
-
-
 def preflight(config: DictConfig) -> list[str]:
     """One line per sweep job whose config does not compose or validate."""
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
 
     from .config import compose, validate
+    from .sweep import planned_jobs
 
-    try:
-        jobs = sweep_jobs(config)
-    except (HydraException, OmegaConfBaseException, ValueError, TypeError):
-        return []  # a sweep this code cannot enumerate: each job still validates itself
+    jobs = planned_jobs(config)
+    if jobs is None:
+        return []  # a sweeper whose jobs cannot be listed here: each job validates itself
     bad = []
     for i, job in enumerate(jobs):
         app_overrides = [o for o in job if not o.lstrip("+~").startswith("hydra.")]

@@ -157,7 +157,7 @@ def incomplete_reason(folder: Path) -> str | None:
     return None
 
 
-REQUIRED_KEYS = ("outreach_sim_version", "config", "metrics")
+REQUIRED_KEYS = ("outreach_sim_version", "metrics")  # what every reader needs
 
 
 def read_summary(folder: Path) -> dict:

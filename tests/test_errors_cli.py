@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from sim import __version__
 from sim.config import CONFIG_DIR, compose
 from sim.results import MARKER, SUMMARY
 
@@ -131,3 +132,50 @@ def test_help_lists_every_group_option_and_the_main_keys(tmp_path):
     for key in ("replicates=7 ", "seed=0 ", "horizon_hours=1008 ", "close_ties=150 ", "hydra.run.dir="):
         assert key in p.stdout
     assert "_schema" not in p.stdout.split("== Config with your overrides")[0]
+
+
+# --------------------------------------------------------------------------- outreach compare
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory):
+    """One real finished run, and copies of it turned into what readers must refuse."""
+    import json
+    import shutil
+
+    base = tmp_path_factory.mktemp("compare")
+    good = base / "good"
+    p = outreach(*SMALL, f"hydra.run.dir={good}", cwd=base)
+    assert p.returncode == 0, p.stderr
+    (base / "empty").mkdir()
+    shutil.copytree(good, base / "partial")  # killed before the summary: marker, no summary
+    (base / "partial" / SUMMARY).unlink()
+    (base / "partial" / MARKER).write_text("this run has not finished; its files are not results\n")
+    shutil.copytree(good, base / "failed")
+    (base / "failed" / MARKER).write_text("failed: replicates=0: expected a positive integer\n")
+    shutil.copytree(good, base / "old")  # as written before summaries carried the version
+    s = json.loads((base / "old" / SUMMARY).read_text())
+    s.pop("outreach_sim_version")
+    (base / "old" / SUMMARY).write_text(json.dumps(s))
+    return base
+
+
+@pytest.mark.parametrize(
+    "names, status, err",
+    [
+        (["empty"], 2, ["outreach compare: error: empty: no results here (neither a run folder with "
+                        "summary.json nor a sweep folder with job folders)"]),
+        (["partial"], 2, ["skipping partial: incomplete",
+                          "outreach compare: error: nothing to compare: no complete runs in partial"]),
+        (["failed"], 2, ["skipping failed: failed (replicates=0: expected a positive integer)",
+                         "outreach compare: error: nothing to compare: no complete runs in failed"]),
+        (["old"], 2, ["outreach compare: error: old: written by an older version of outreach-sim (no "
+                      f"outreach_sim_version in summary.json); rerun it with version {__version__}"]),
+        (["good", "partial"], 0, ["skipping partial: incomplete"]),
+    ],
+    ids=["empty", "partial", "failed", "older-version", "one-good-one-partial"],
+)
+def test_compare_refuses_unfinished_or_old_folders_in_one_line(folders, names, status, err):
+    p = outreach("compare", *names, "--out", "out", cwd=folders)
+    assert p.returncode == status
+    assert lines(p.stderr) == err
+    assert "Traceback" not in p.stderr

@@ -130,16 +130,18 @@ def test_changed_config_in_same_folder_is_run_again(tmp_path):
 
 
 def test_a_failing_job_does_not_stop_the_others(tmp_path):
-    # batch_size=0 fails validation in its job; the other job must still run
-    sweep_dir, proc = run_sweep(tmp_path, "s", ["strategy=staggered", "strategy.batch_size=60,0"],
+    # k=100000 passes the config checks made before the sweep starts (sim/callbacks.py) but
+    # fails inside its job, once the network shows the sender has fewer contacts; the other
+    # job must still run
+    sweep_dir, proc = run_sweep(tmp_path, "s", ["strategy=personal_first", "strategy.k=2,100000"],
                                 ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"])
     assert proc.returncode != 0
-    assert "strategy.batch_size=0: expected a positive integer" in proc.stderr
-    table = pd.read_parquet(sweep_dir / sweep.SWEEP_TABLE).set_index("strategy.batch_size")
-    assert table.loc[60, "status"] == "complete" and table.loc[60, "reach_mean"] > 0
-    assert table.loc[0, "status"] == "failed"
-    assert "expected a positive integer" in table.loc[0, "error"]
-    failed = sweep_dir / table.loc[0, "job"]
+    assert "strategy.k=100000: expected at most" in proc.stderr
+    table = pd.read_parquet(sweep_dir / sweep.SWEEP_TABLE).set_index("strategy.k")
+    assert table.loc[2, "status"] == "complete" and table.loc[2, "reach_mean"] > 0
+    assert table.loc[100000, "status"] == "failed"
+    assert "the sender's number of contacts" in table.loc[100000, "error"]
+    failed = sweep_dir / table.loc[100000, "job"]
     assert not results.is_complete(failed)
     assert sweep.job_status(failed)[0] == "failed"
 
