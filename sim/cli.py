@@ -115,6 +115,11 @@ def hydra_main(cfg: DictConfig) -> None:
                        f"horizon_hours={cfg.horizon_hours}): lower engine.batch_size or horizon_hours")
     except KeyboardInterrupt:
         _fail(out_dir, "interrupted before the run finished", status=130)
+    except Exception as exc:  # a bug: the traceback is for the report, the marker says so
+        from .results import mark_failed
+
+        mark_failed(out_dir, f"internal error: {type(exc).__name__}: {exc}")
+        raise
     if cfg.output.table:
         print(format_table(summary))
         print(f"results: {out_dir}")

@@ -76,6 +76,24 @@ def test_unwritable_output_folder_is_one_line_even_as_root(tmp_path):
     assert blocker.read_text().startswith("a regular file")
 
 
+def test_a_bug_keeps_its_traceback_and_the_marker_says_so(tmp_path):
+    (tmp_path / "boom.py").write_text(
+        "import numpy as np\n"
+        "class Boom:\n"
+        "    def __init__(self, **_): pass\n"
+        "    def send_hours(self, view, horizon_hours): return np.array([0])\n"
+        "    def sends(self, hour, view): raise RuntimeError('boom')\n")
+    run = tmp_path / "run"
+    env = {**__import__("os").environ, "PYTHONPATH": str(tmp_path)}
+    env.pop("HYDRA_FULL_ERROR", None)
+    p = subprocess.run([sys.executable, "-m", "sim.cli", *SMALL, "+strategy._target_=boom.Boom",
+                        f"hydra.run.dir={run}"], cwd=tmp_path, env=env, capture_output=True,
+                       text=True, timeout=120)
+    assert p.returncode == 1
+    assert "RuntimeError: boom" in p.stderr  # the traceback, for a bug report
+    assert (run / MARKER).read_text() == "failed: internal error: RuntimeError: boom\n"
+
+
 def test_a_sweep_with_one_bad_job_runs_nothing(tmp_path):
     sweep = tmp_path / "sweep"
     p = outreach("-m", "replicates=5,0", "strategy=generic_blast,staggered", *SMALL[:2],

@@ -65,6 +65,9 @@ def row(what: str, args: list[str], show: list[str] | None = None, stream: str =
     out = p.stderr if stream == "stderr" else p.stdout
     if stream == "warning":
         out = "\n".join(ln for ln in (p.stdout + p.stderr).splitlines() if "WARNING" in ln)
+    if "Traceback" in out:  # a bug: show its head and tail
+        tb = [ln for ln in out.splitlines() if ln.strip()]
+        out = "\n".join([tb[0], "...", *tb[-2:]])
     return (f"| {what} | `outreach {shown}` | {cell(out)} | {p.returncode} | "
             f"{cell(on_disk(folder)) if folder else ''} |")
 
@@ -123,10 +126,12 @@ def network_rows() -> list[str]:
         "binary file": bytes(range(256)) * 4,
         "malformed line": b"1 2\n2 3\n3\n",
         "non-numeric weight": b"source,target,weight\n1,2,0.5\n2,3,heavy\n",
+        "one field on the first line (BUG: traceback)": b"7\n1 2\n",
+        "an unbalanced quote (BUG: traceback)": b'"1\n2 3\n',
     }
     out = []
     for what, data in files.items():
-        path = SCRATCH / f"{what.replace(' ', '_')}.txt"
+        path = SCRATCH / f"{what.split(' (')[0].replace(' ', '_')}.txt"
         path.unlink(missing_ok=True)
         if data is not None:
             path.write_bytes(data)
