@@ -296,10 +296,6 @@ def test_a_batch_agrees_in_distribution_with_single_runs(population, strategy, p
 
 # --------------------------------------------------------------------------- edge-list parser fuzz
 
-LOADER_BUG = ("sim/network/edgelist.py raises IndexError on a file whose first data line has one "
-              "field, or on an unbalanced quote; reported to the lead")
-
-
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.one_of(
     st.binary(max_size=300),
@@ -315,8 +311,6 @@ def test_edgelist_parser_on_random_bytes_parses_or_raises_network_error(tmp_path
         net = load(path, directed=False)
     except NetworkError as exc:
         assert "\n" not in str(exc).strip(), "one line"
-        return
-    except IndexError:  # LOADER_BUG, pinned by test_edgelist_known_crashes: drop with it
         return
     n = net.n_nodes
     assert n >= 1 and len(net.indptr) == n + 1 and net.indptr[-1] == len(net.indices)
@@ -338,12 +332,11 @@ def _edgelist_loader():
     pytest.skip("no edge-list loader (sim.network.edgelist.load_edgelist) on this branch yet")
 
 
-@pytest.mark.xfail(raises=IndexError, strict=True, reason=LOADER_BUG)
 @pytest.mark.parametrize("data", [b"\x01", b"H\x19", b'"1\n2 3\n', b'""\n# c\n'],
                          ids=["one-byte", "one-field", "open-quote", "empty-quotes"])
 def test_edgelist_known_crashes(tmp_path, data):
-    """Inputs the fuzz test found. Once the loader raises NetworkError for them, these
-    XPASS, fail (strict), and both xfail markers should go."""
+    """Inputs the fuzz test found (they used to crash the loader with IndexError): each now
+    gets the tool's own one-line error."""
     load = _edgelist_loader()
     path = tmp_path / "edges.txt"
     path.write_bytes(data)

@@ -54,6 +54,11 @@ def load_edgelist(path, directed: bool = False, key: str = "network.path") -> Ne
             f"{shown} line {lineno}: a comma-separated file needs a header naming the columns "
             f"source,target[,weight], got {line.strip()!r}"
         )
+    if len(fields) < 2:
+        raise NetworkError(
+            f"{shown} line {lineno}: malformed, expected two node ids 'u v', "
+            f"got {len(fields)} field(s): {line.strip()!r}"
+        )
     df = _parse(raw, sep, has_header, len(fields), shown)
     if has_header:
         cols = {n: i for i, n in enumerate(names)}
@@ -192,7 +197,7 @@ def _raise_malformed(raw: bytes, sep, has_header: bool, n_fields: int, required:
         if not seen_header:
             seen_header = True
             continue
-        if len(fields) != n_fields or any(fields[j] == "" for j in required):
+        if len(fields) != n_fields or any(j >= len(fields) or fields[j] == "" for j in required):
             raise NetworkError(
                 f"{shown} line {i}: malformed, expected {n_fields} fields ({want}), "
                 f"got {len(fields)}: {line.strip()!r}"
