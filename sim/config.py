@@ -184,9 +184,27 @@ class HomogeneousPopulationConfig:
 
 @dataclass
 class StrategyConfig:
+    """Every strategy knob, on every strategy: a strategy ignores the keys it does not use,
+    so one sweep can cross strategies with their parameters
+    (``outreach -m strategy=generic_blast,staggered strategy.batch_size=50,200``); a key that
+    no strategy has is still an error. Which strategy uses which key: docs/MODEL.md."""
+
     name: str = MISSING
-    # Effort of preparing and sending one generic batch (mail merge), minutes.
+    # Effort of preparing and sending one generic batch (mail merge), minutes. All strategies.
     minutes_per_batch: float = 15.0
+    # personal_first, blast_then_personal: notes to the k strongest ties
+    k: int = II("close_ties")
+    notes_per_day: int = 20
+    minutes_per_note: float = 10.0
+    # personal_first: generic after the last note; blast_then_personal: notes after the blast
+    delay_hours: float = 24.0
+    # staggered
+    batch_size: int = 100
+    interval_hours: float = 24.0
+    order: str = "strongest_first"  # strongest_first | random | weakest_first
+    adaptive_pause: bool = False
+    pause_reports: int = 1  # pause while reports in the last pause_window_hours >= this
+    pause_window_hours: float = 72.0
 
 
 @dataclass
@@ -197,29 +215,17 @@ class GenericBlastConfig(StrategyConfig):
 @dataclass
 class PersonalFirstConfig(StrategyConfig):
     name: str = "personal_first"
-    k: int = II("close_ties")
-    notes_per_day: int = 20
-    minutes_per_note: float = 10.0
     delay_hours: float = 24.0  # after the last personal note
 
 
 @dataclass
 class StaggeredConfig(StrategyConfig):
     name: str = "staggered"
-    batch_size: int = 100
-    interval_hours: float = 24.0
-    order: str = "strongest_first"  # strongest_first | random | weakest_first
-    adaptive_pause: bool = False
-    pause_reports: int = 1  # pause while reports in the last pause_window_hours >= this
-    pause_window_hours: float = 72.0
 
 
 @dataclass
 class BlastThenPersonalConfig(StrategyConfig):
     name: str = "blast_then_personal"
-    k: int = II("close_ties")
-    notes_per_day: int = 20
-    minutes_per_note: float = 10.0
     delay_hours: float = 504.0  # story: notes planned for three weeks later
 
 
@@ -437,7 +443,8 @@ def check_contacts(cfg, n_contacts: int, where: str) -> None:
     contacts; with several senders only the configured (first) sender is checked and the
     others write to at most all their contacts."""
     st = cfg.strategy
-    if "_target_" not in st and "k" in st and st.k > n_contacts:
+    uses_k = st.get("name") in ("personal_first", "blast_then_personal")
+    if "_target_" not in st and uses_k and st.k > n_contacts:
         _fail("strategy.k", st.k, f"at most {n_contacts}, the sender's number of contacts in "
               f"{where} (strategy.k defaults to close_ties)")
 
@@ -566,17 +573,16 @@ def validate(cfg) -> None:
     if "_target_" not in st:
         check_choice("strategy.name", st.name, tuple(_SCHEMAS["strategy"]))
         check_nonneg("strategy.minutes_per_batch", st.minutes_per_batch)
-        if st.name in ("personal_first", "blast_then_personal"):
-            check_nonneg("strategy.k", st.k, integer=True)
-            check_positive("strategy.notes_per_day", st.notes_per_day, integer=True)
-            check_nonneg("strategy.minutes_per_note", st.minutes_per_note)
-            check_nonneg("strategy.delay_hours", st.delay_hours)
-        if st.name == "staggered":
-            check_positive("strategy.batch_size", st.batch_size, integer=True)
-            check_hours("strategy.interval_hours", st.interval_hours, "sends happen on whole hours")
-            check_choice("strategy.order", st.order, ("strongest_first", "random", "weakest_first"))
-            check_positive("strategy.pause_reports", st.pause_reports, integer=True)
-            check_hours("strategy.pause_window_hours", st.pause_window_hours)
+        # every key is checked, used or not: a sweep across strategies must not hide a bad value
+        check_nonneg("strategy.k", st.k, integer=True)
+        check_positive("strategy.notes_per_day", st.notes_per_day, integer=True)
+        check_nonneg("strategy.minutes_per_note", st.minutes_per_note)
+        check_nonneg("strategy.delay_hours", st.delay_hours)
+        check_positive("strategy.batch_size", st.batch_size, integer=True)
+        check_hours("strategy.interval_hours", st.interval_hours, "sends happen on whole hours")
+        check_choice("strategy.order", st.order, ("strongest_first", "random", "weakest_first"))
+        check_positive("strategy.pause_reports", st.pause_reports, integer=True)
+        check_hours("strategy.pause_window_hours", st.pause_window_hours)
 
     pl = cfg.platform
     check_choice("platform.rule", pl.rule, tuple(_SCHEMAS["platform"]))

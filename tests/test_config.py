@@ -65,6 +65,11 @@ def test_hydra_rejects_typos_and_wrong_types_naming_the_key(override, first_line
 
 # --------------------------------------------------------------------------- keys the schema does not know
 
+# every strategy carries every strategy key (so one sweep can cross strategies)
+STRATEGY_KEYS = ("name, minutes_per_batch, k, notes_per_day, minutes_per_note, delay_hours, "
+                 "batch_size, interval_hours, order, adaptive_pause, pause_reports, pause_window_hours")
+
+
 @pytest.mark.parametrize(
     "overrides, message",
     [
@@ -72,11 +77,10 @@ def test_hydra_rejects_typos_and_wrong_types_naming_the_key(override, first_line
                      "platform, seed, replicates, horizon_hours, close_ties, "
                      "annoyance_half_life_hours, senders, engine, output"),
         (["+strategy.foo=1"], "strategy.foo=1: unknown key; strategy=generic_blast has only: "
-                              "name, minutes_per_batch"),
+                              + STRATEGY_KEYS),
         (["strategy=personal_first", "+strategy.delay_hour=3"],
          "strategy.delay_hour=3: unknown key (did you mean strategy.delay_hours?); "
-         "strategy=personal_first has only: name, minutes_per_batch, k, notes_per_day, "
-         "minutes_per_note, delay_hours"),
+         "strategy=personal_first has only: " + STRATEGY_KEYS),
         (["+population.read_delay.mean=2"],
          "population.read_delay.mean=2: unknown key (did you mean population.read_delay.mean_hours?); "
          "population.read_delay has only: dist, mean_hours, sigma"),

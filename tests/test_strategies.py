@@ -255,7 +255,7 @@ def test_custom_strategy_from_composed_config():
     cfg = make_cfg(["network=erdos_renyi", "network.n=50", "network.mean_degree=6", "seed=4",
                     "population=homogeneous", "population.read_prob=0", "replicates=3",
                     "+strategy._target_=custom_strategy.TwoWaves", "+strategy.gap_hours=5",
-                    "+strategy.minutes_per_note=6"])
+                    "strategy.minutes_per_note=6"])
     sc = build_scenario(cfg)
     st = sc.strategy_factory()
     assert isinstance(st, TwoWaves) and (st.gap, st.minutes_per_note) == (5, 6.0)
