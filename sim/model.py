@@ -125,11 +125,13 @@ class OutreachModel(mesa.Model):
                 *(f"{k}={v}" for k, v in params.items()), f"seed={seed}", "replicates=1"]
         self.config = compose(args)
         self.seed = seed
-        self.scenario = build_scenario(self.config)
-        self.network = self.scenario.network
-        self.population = self.scenario.population
+        # not ``self.scenario``: Mesa's Model owns that name (its Scenario of the experiment),
+        # and SolaraViz reads it to rebuild the model on Reset
+        self.outreach_scenario = build_scenario(self.config)
+        self.network = self.outreach_scenario.network
+        self.population = self.outreach_scenario.population
         batch_seed = seed_streams(seed)["dynamics"].spawn(1)[0]
-        self.engine = Engine(self.scenario, 1, np.random.default_rng(batch_seed))
+        self.engine = Engine(self.outreach_scenario, 1, np.random.default_rng(batch_seed))
         pop = self.population
         self.senders = [Sender(self, int(node), s) for s, node in enumerate(pop.senders)]
         primary = pop.contacts_of(0)
