@@ -133,11 +133,13 @@ class NetworkPicture(_Blitted):
 
 def legend_html(counts: dict[str, int]) -> str:
     """The network's legend: a dot per state with how many contacts are in it, close tie, sender."""
-    dot = ('<span style="display:inline-block;width:11px;height:11px;border-radius:50%;'
-           'background:{bg};border:{border};margin:0 4px -1px 12px"></span>')
-    items = [dot.format(bg=STATE_COLOURS[s], border="none") + f"{s} {counts.get(s, 0)}" for s in STATES]
-    items.append(dot.format(bg="white", border="1.5px solid black") + "close tie")
-    items.append('<span style="margin-left:12px">★ sender</span>')
+    dot = ('<span style="white-space:nowrap;margin-left:12px"><span style="display:inline-block;'
+           'width:11px;height:11px;border-radius:50%;background:{bg};border:{border};'
+           'margin:0 4px -1px 0"></span>{label}</span>')
+    items = [dot.format(bg=STATE_COLOURS[s], border="none", label=f"{s} {counts.get(s, 0)}")
+             for s in STATES]
+    items.append(dot.format(bg="white", border="1.5px solid black", label="close tie"))
+    items.append('<span style="white-space:nowrap;margin-left:12px">★ sender</span>')
     return '<div class="outreach-legend">' + "".join(items) + "</div>"
 
 
