@@ -114,11 +114,11 @@ def test_rolling_window_matches_a_direct_count():
 
 def test_reports_window_crosses_the_limit_in_the_hour_the_engine_suspends():
     """The plotted quantity is the one the platform rule tests: independent check on runs."""
-    suspended_runs, hours = 0, set()
-    for seed in range(6):
+    suspended_runs = 0
+    for seed in range(10):
         m = OutreachModel(rng=seed, overrides=list(SMALL_EGO) + [
             "platform.max_reports=2", "population.threshold_median=0.8",
-            "population.report_prob=0.03"])
+            "population.report_prob=0.08"])
         for _ in range(120):
             m.step()
         reports = np.asarray(m.datacollector.model_vars["reports"][1:], dtype=float)
@@ -126,11 +126,10 @@ def test_reports_window_crosses_the_limit_in_the_hour_the_engine_suspends():
         hour = int(m.engine.suspension_hour[0])
         if hour >= 0:
             suspended_runs += 1
-            hours.add(hour)
             assert over[0] == hour
         else:
             assert len(over) == 0
-    assert suspended_runs > 0
+    assert 0 < suspended_runs < 10  # both cases seen
 
 
 def test_nice_ceiling():
