@@ -79,10 +79,9 @@ def main(argv=None) -> int:
 
         params = app_page.configure(overrides)
         model = AppModel(**initial_kwargs(params))
+        network, series = app_page.pictures_of(model)  # the layout and first drawing, now
+        network.png(), series.png()
         app_page.offer_first_model(model)
-        from .app_layout import layout_for
-
-        layout_for(model.network)
     except (*USER_ERRORS, HydraException, ValueError) as exc:
         print(f"outreach app: error: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 2

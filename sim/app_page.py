@@ -46,6 +46,16 @@ def settings() -> dict:
     return _settings
 
 
+def pictures_of(model: AppModel) -> tuple[NetworkPicture, SeriesPicture]:
+    """The model's two pictures, made on first use and kept with it (the first model's are
+    made before the server starts, so the first page shows at once)."""
+    pics = getattr(model, "_app_pictures", None)
+    if pics is None:
+        pics = model._app_pictures = (NetworkPicture(model, layout_for(model.network)),
+                                      SeriesPicture(model))
+    return pics
+
+
 def _first_model() -> AppModel:
     if _prebuilt:
         return _prebuilt.pop()
@@ -67,8 +77,7 @@ CSS = """
 def RunView(model: AppModel):
     """The numbers, the network and the totals; redrawn whenever SolaraViz steps the model."""
     update_counter.get()  # SolaraViz bumps this after each step
-    network = solara.use_memo(lambda: NetworkPicture(model, layout_for(model.network)), [model])
-    series = solara.use_memo(lambda: SeriesPicture(model), [model])
+    network, series = pictures_of(model)
     hour = model.engine.hour
 
     def pictures():
