@@ -216,3 +216,19 @@ def test_pictures_equal_a_full_redraw_and_follow_the_run():
     assert truth["aware"] + truth["supporter"] > 0
     assert not np.array_equal(first[0], _pixels(net.png()))
     assert not np.array_equal(first[1], _pixels(ser.png()))
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["population.read_prob_base=2"], "population.read_prob_base=2.0: expected a probability"),
+    (["strategy=nonexistent"], "strategy/nonexistent"),
+    (["--bogus"], "unknown option '--bogus'"),
+])
+def test_outreach_app_rejects_bad_input_before_serving(argv, message, capsys, monkeypatch):
+    from sim.app import main
+
+    for var in ("OUTREACH_APP_OVERRIDES", "SOLARA_TELEMETRY_MIXPANEL_ENABLE"):
+        monkeypatch.setenv(var, "")  # main sets them; put them back afterwards
+
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("outreach app: error:") and message in err[0]
