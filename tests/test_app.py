@@ -226,8 +226,9 @@ def test_pictures_equal_a_full_redraw_and_follow_the_run():
 def test_outreach_app_rejects_bad_input_before_serving(argv, message, capsys, monkeypatch):
     from sim.app import main
 
-    for var in ("OUTREACH_APP_OVERRIDES", "SOLARA_TELEMETRY_MIXPANEL_ENABLE"):
-        monkeypatch.setenv(var, "")  # main sets them; put them back afterwards
+    # main sets these; monkeypatch puts them back afterwards
+    monkeypatch.setenv("OUTREACH_APP_OVERRIDES", "[]")
+    monkeypatch.setenv("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
 
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
