@@ -98,15 +98,19 @@ class NetworkPicture(_Blitted):
         contacts = model.contacts
         self.close = np.array([n in contacts and contacts[n].close_tie for n in self.people.tolist()],
                               dtype=bool)
-        sizes = np.where(np.arange(len(self.people)) < k, 16.0, 7.0)
-        sizes[self.close] = 34.0
+        # smaller dots when there are many contacts, so a crowd stays readable
+        dot = float(np.clip(16.0 * np.sqrt(1000.0 / max(k, 1)), 6.0, 24.0))
+        sizes = np.where(np.arange(len(self.people)) < k, dot, 0.45 * dot)
+        sizes[self.close] = 2.0 * dot
         edge = np.zeros((len(self.people), 4))
         edge[self.close] = (0, 0, 0, 1)
         self.points = ax.scatter(xy[1:, 0], xy[1:, 1], s=sizes, c=STATE_COLOURS["unaware"],
                                  edgecolors=edge, linewidths=np.where(self.close, 0.9, 0.0),
                                  zorder=2)
         self.sender = ax.scatter([0], [0], s=380, marker="*", c="black", zorder=4)
-        self.sender_label = ax.text(0, -0.1, "sender", ha="center", va="top", fontsize=8, zorder=4)
+        self.sender_label = ax.text(0, -0.09, "sender", ha="center", va="top", fontsize=8, zorder=4,
+                                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none",
+                                              alpha=0.85))
         lim = 1.36
         ax.set_xlim(-lim, lim)
         ax.set_ylim(-lim, lim)
