@@ -136,11 +136,13 @@ def main(argv=None) -> int:
                                  description="Time the web app in headless Chromium.")
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--screenshot", type=Path, help="save the page after the steps here")
+    ap.add_argument("--window", default="1500x1000", help="browser window WIDTHxHEIGHT in pixels")
     args, overrides = ap.parse_known_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         with serve(overrides, Path(tmp) / "server.log") as (url, answered):
-            with browser_page(Path(tmp) / "profile") as page:
+            width, height = (int(x) for x in args.window.split("x"))
+            with browser_page(Path(tmp) / "profile", width, height) as page:
                 t1 = time.perf_counter()
                 page.goto(url)
                 wait_figures(page)

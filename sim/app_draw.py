@@ -207,7 +207,7 @@ class SeriesPicture(_Blitted):
                            label=f"limit: {rule.max_reports} in {w} h")
         a2.set_title(f"platform rule: {rule.limit_text()}", fontsize=9, loc="right")
         a2.set_xlabel("hours since the first message", fontsize=8)
-        self.suspension = [ax.axvline(0, color=SUSPENDED_COLOUR, lw=1.2, alpha=0.8, visible=False)
+        self.suspension = [ax.axvline(0, color=SUSPENDED_COLOUR, lw=1.6, ls=":", visible=False)
                            for ax in self.axes]
         self.dynamic = list(self.lines.values())
         self._limits = None
