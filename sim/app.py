@@ -31,8 +31,6 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 = any free port)")
     p.add_argument("--open", action="store_true", help="open the page in the default browser")
-    p.add_argument("--dev", action="store_true",
-                   help="solara development mode (restarts on code changes) instead of production")
     return p
 
 
@@ -55,6 +53,7 @@ def main(argv=None) -> int:
         print(f"outreach app: error: unknown option {flags[0]!r} (see outreach app --help)",
               file=sys.stderr)
         return 2
+    _offline_env(overrides)  # before solara is imported: it reads its settings then
     try:
         import solara  # noqa: F401
         import mesa.visualization  # noqa: F401
@@ -65,7 +64,6 @@ def main(argv=None) -> int:
     if not (assets_dir() / "@widgetti").is_dir():
         print(f"outreach app: warning: no local solara assets in {assets_dir()}; the page will "
               "try a public CDN (pip install solara-assets, part of the viz extra)", file=sys.stderr)
-    _offline_env(overrides)
 
     from hydra.errors import HydraException
 
@@ -91,11 +89,7 @@ def main(argv=None) -> int:
 
     from solara.__main__ import run
 
-    solara_args = [APP_MODULE, "--host", args.host, "--port", str(args.port), "--no-check-version",
-                   "--open" if args.open else "--no-open"]
-    if args.dev:
-        solara_args.append("--auto-restart")
-    else:
-        solara_args.append("--production")
+    solara_args = [APP_MODULE, "--host", args.host, "--port", str(args.port), "--production",
+                   "--no-check-version", "--open" if args.open else "--no-open"]
     run.main(args=solara_args, standalone_mode=False)
     return 0

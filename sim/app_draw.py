@@ -215,9 +215,10 @@ class SeriesPicture(_Blitted):
 
     def _data(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         vars_ = self.model.datacollector.model_vars
-        n = len(vars_["hour"]) - 1  # row j is the state after j hours
-        series = {k: np.asarray(vars_[k][1:], dtype=float)
-                  for k in ("reach", "supporters", "unfollows", "reports", "messages_sent")}
+        keys = ("reach", "supporters", "unfollows", "reports", "messages_sent")
+        # row j is the state after j hours; while playing, a step may be appending to the lists
+        n = min(len(vars_[k]) for k in keys) - 1
+        series = {k: np.asarray(vars_[k][1:n + 1], dtype=float) for k in keys}
         w = self.rule.window_hours
         if self.rule.rule == "rate":
             reps = rolling_window(series["reports"], w)
