@@ -18,7 +18,6 @@ from omegaconf import OmegaConf
 from .config import _SCHEMAS, CONFIG_DIR, compose
 from .model import OutreachModel
 
-GROUPS = ("network", "population", "strategy", "platform")
 # Launch overrides that pick an option or the seed become the page's starting values.
 CHOSEN = ("strategy", "population", "platform", "network", "seed")
 
@@ -121,7 +120,6 @@ class AppModel(OutreachModel):
         if unknown:
             raise TypeError(f"AppModel: unknown control(s) {sorted(unknown)}")
         overrides = applicable(base_overrides, chosen) + control_overrides(controls, chosen)
-        self.app_overrides = overrides
         super().__init__(strategy=strategy, network=network, population=population,
                          platform=platform, overrides=overrides, rng=int(seed))
 
@@ -130,7 +128,6 @@ def _schema_default(cfg, control: Control):
     """A control's default for its first option, with interpolations (k = close_ties) resolved
     against the launch config."""
     schema = _SCHEMAS[control.group][control.applies[0]]
-    field = control.key.split(".", 1)[1]
     root = OmegaConf.create({"close_ties": cfg.close_ties, control.group: OmegaConf.structured(schema)})
     return OmegaConf.select(root, control.key)
 
@@ -158,7 +155,7 @@ def launch_settings(overrides=()) -> dict:
             values.append(start[group])
         params[group] = {"type": "Select", "value": start[group], "values": values,
                          "label": group.capitalize()}
-    params["seed"] = {"type": "SliderInt", "value": start["seed"], "min": 0,
+    params["seed"] = {"type": "SliderInt", "value": start["seed"], "min": min(0, start["seed"]),
                       "max": max(999, start["seed"]), "step": 1, "label": "Seed"}
     for c in CONTROLS:
         if start[c.group] in c.applies:
