@@ -33,6 +33,7 @@ STATE_COLOURS = {
     "reported": "#d62728",
 }
 SUSPENDED_COLOUR = "#d62728"
+UPSET = ("annoyed", "unfollowed", "reported")  # drawn larger
 _RGBA = {s: np.array(to_rgba(c)) for s, c in STATE_COLOURS.items()}
 
 
@@ -102,6 +103,7 @@ class NetworkPicture(_Blitted):
         dot = float(np.clip(16.0 * np.sqrt(1000.0 / max(k, 1)), 6.0, 24.0))
         sizes = np.where(np.arange(len(self.people)) < k, dot, 0.45 * dot)
         sizes[self.close] = 2.0 * dot
+        self.sizes = sizes
         edge = np.zeros((len(self.people), 4))
         edge[self.close] = (0, 0, 0, 1)
         self.points = ax.scatter(xy[1:, 0], xy[1:, 1], s=sizes, c=STATE_COLOURS["unaware"],
@@ -126,6 +128,9 @@ class NetworkPicture(_Blitted):
         """Recolour from the model; returns how many contacts are in each state."""
         states = drawn_states(self.model, self.people)
         self.points.set_facecolors(np.array([_RGBA[s] for s in states]))
+        # the few who turned against the ask stand out from the crowd
+        upset = np.array([s in UPSET for s in states], dtype=bool)
+        self.points.set_sizes(np.where(upset, 2.5 * self.sizes, self.sizes))
         counts = {s: 0 for s in STATES}
         for s in states[: self.layout.n_contacts]:
             counts[s] += 1
