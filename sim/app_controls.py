@@ -39,6 +39,15 @@ class Control:
 
 
 PERSONAL = ("personal_first", "blast_then_personal")
+# The keys each built-in strategy uses (docs/MODEL.md, Strategies): every strategy's config
+# carries them all, so the page shows and sets only these.
+STRATEGY_KEYS = {
+    "generic_blast": (),
+    "personal_first": ("k", "notes_per_day", "delay_hours"),
+    "blast_then_personal": ("k", "notes_per_day", "delay_hours"),
+    "staggered": ("batch_size", "interval_hours", "order", "adaptive_pause", "pause_reports",
+                  "pause_window_hours"),
+}
 CONTROLS = (
     Control("batch_size", "strategy.batch_size", ("staggered",), "SliderInt",
             "staggered: contacts per batch", 10, 1000, 10),

@@ -280,11 +280,15 @@ def status_line(model: OutreachModel) -> str:
 
 def settings_line(model: OutreachModel) -> str:
     """What this run is: the options and values it was built with (the sliders show no numbers)."""
+    from .app_controls import STRATEGY_KEYS
+
     cfg = model.config
     st = cfg.strategy
     name = st.get("name", st.get("_target_"))
-    knobs = {k: v for k, v in st.items() if k not in ("name", "_target_", "minutes_per_batch",
-                                                      "minutes_per_note")}
+    used = STRATEGY_KEYS.get(name, ())
+    if name == "staggered" and not st.get("adaptive_pause"):
+        used = used[:4]  # the pause keys matter only with adaptive_pause
+    knobs = {k: st[k] for k in used}
     strat = name + (" (" + ", ".join(f"{k} {v}" for k, v in knobs.items()) + ")" if knobs else "")
     net = model.network
     return (f"Run: {strat} · population {cfg.population.kind} · platform rule "

@@ -138,14 +138,17 @@ def test_nice_ceiling():
 
 
 def test_split_and_filter_overrides():
-    chosen, rest = split_launch(["strategy=staggered", "seed=4", "strategy.batch_size=200",
+    chosen, rest = split_launch(["population=default", "seed=4", "population.read_prob_base=0.4",
                                  "horizon_hours=100", "platform.max_reports=3"])
-    assert chosen == {"strategy": "staggered", "seed": "4"}
-    assert rest == ["strategy.batch_size=200", "horizon_hours=100", "platform.max_reports=3"]
-    assert applicable(rest, {"strategy": "generic_blast", "platform": "count"}) == \
+    assert chosen == {"population": "default", "seed": "4"}
+    assert rest == ["population.read_prob_base=0.4", "horizon_hours=100", "platform.max_reports=3"]
+    # a key the chosen option lacks is dropped, so switching option in the page never fails
+    assert applicable(rest, {"population": "homogeneous", "platform": "count"}) == \
         ["horizon_hours=100", "platform.max_reports=3"]
-    assert applicable(rest, {"strategy": "staggered", "platform": "rate"}) == \
-        ["strategy.batch_size=200", "horizon_hours=100"]
+    assert applicable(rest, {"population": "default", "platform": "rate"}) == \
+        ["population.read_prob_base=0.4", "horizon_hours=100"]
+    # a control applies only to the options that use its key
+    assert control_overrides({"batch_size": 50, "notes": 10}, {"strategy": "generic_blast"}) == []
     assert control_overrides({"batch_size": 50, "max_rate": 0.01, "adaptive_pause": True},
                              {"strategy": "staggered", "platform": "count"}) == \
         ["strategy.batch_size=50", "strategy.adaptive_pause=true"]
@@ -178,8 +181,8 @@ def test_app_model_is_the_command_line_model():
 
 
 def test_strategy_control_reaches_the_engine():
-    """staggered sends one batch of batch_size at hour 0; a launch override of a key the
-    chosen strategy lacks is dropped instead of failing."""
+    """staggered sends one batch of batch_size at hour 0; switched to generic_blast in the
+    page, the launch's staggered knobs do not stop the blast."""
     params = launch_settings(list(SMALL_EGO) + ["strategy.batch_size=200", "strategy=staggered"])
     kw = initial_kwargs(params)
     kw.update(strategy="staggered", batch_size=40)
