@@ -4,7 +4,7 @@ PYTHON ?= $(shell command -v python3.12 2>/dev/null || (command -v pyenv >/dev/n
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test clean
+.PHONY: install demo test browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,15 @@ install: $(VENV)/.installed
 demo: install
 	$(BIN)/outreach
 
-test: install
+# The web app's browser test drives Debian's Chromium; install it when missing and we can.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	  else echo "note: /usr/bin/chromium missing (sudo apt-get install chromium); the browser test will be skipped"; fi; \
+	fi
+
+test: install browser
 	$(BIN)/python -m pytest -q
 
 clean:
