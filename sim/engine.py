@@ -1,10 +1,17 @@
 """The batched engine: R replicates of one scenario advanced together, hour by hour.
 
-State lives in flat arrays indexed by replicate and agent (``r * N + i``), by replicate,
-sender and agent (``(r * S + s) * N + i``) or by replicate and sender-contact pair
-(``r * P + p``). Work is event-driven: a message that will be read, or a share that a
-connection will see, is queued for its hour, and each hour touches only the events due then,
-all replicates at once. No Python loop runs over agents or replicates.
+State lives in flat arrays indexed by replicate and sender-contact pair (``r * P + p``), by
+replicate, sender and agent (``(r * S + s) * N + i``, awareness and sharing), and, for
+annoyance, by replicate and *contact slot* (``r * M + c``): only the M people some sender
+messages directly can ever be annoyed, so their annoyance, threshold and last-read hour are
+kept for them alone (a million-node graph with a few thousand contacts stays small).
+
+Work is event-driven: a message that will be read, or a share that a connection will see, is
+queued for its hour as one packed integer key, and each hour touches only the events due then,
+all replicates at once. No Python loop runs over agents or replicates. A sharer's audience is
+drawn by geometric skips over its connections (each one sees the post independently with the
+sharer's exposure probability), so the work grows with the number of people who see a post,
+not with the sharer's degree.
 
 Order within an hour: the strategies' sends, then reads of the sender's messages, then
 exposures to shares (repeated while zero-delay events appear), then the platform rule.
@@ -18,7 +25,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .network import Network
-from .network.graph import _ranges
 from .platform import PlatformRule
 from .population import GENERIC, PERSONAL, Population
 from .strategies import Send, SenderView
@@ -31,6 +37,8 @@ COUNTERS = (
 )
 # Cumulative series recorded every hour (per replicate, mean over senders).
 SERIES = ("reach", "supporters", "unfollows", "close_ties_lost", "reports", "messages_sent", "suspended")
+_C = {name: i for i, name in enumerate(COUNTERS)}
+_SERIES_ROWS = [_C[name] for name in SERIES if name != "suspended"]
 
 
 @dataclass
@@ -53,26 +61,68 @@ class BatchResult:
     extra: dict = field(default_factory=dict)
 
 
+def sample_audience(rng: np.random.Generator, degree: np.ndarray, p: np.ndarray):
+    """Which of each sharer's connections see its post, each independently with probability p.
+
+    Geometric skips: the gap to the next connection that sees it is Geometric(p), so the draws
+    number about (degree * p + a margin) per sharer instead of one uniform per connection.
+    Returns (sharer index, position among the sharer's connections), grouped by sharer in
+    increasing position. p = 1 gives every connection, p = 0 none.
+    """
+    degree = np.asarray(degree, dtype=np.int64)
+    p = np.broadcast_to(np.asarray(p, dtype=float), degree.shape)
+    live = np.flatnonzero((degree > 0) & (p > 0))
+    owners, positions = [], []
+    start = np.zeros(len(live), dtype=np.int64)  # next position not yet decided
+    while len(live):
+        d, q = degree[live], p[live]
+        mean = (d - start) * q
+        n_draw = np.ceil(mean + 2.0 * np.sqrt(mean) + 2.0).astype(np.int64)
+        n_draw = np.minimum(n_draw, d - start + 1)
+        total = int(n_draw.sum())
+        gaps = rng.geometric(np.repeat(q, n_draw), size=total)
+        csum = np.cumsum(gaps)
+        ends = np.cumsum(n_draw)
+        before = np.repeat(np.r_[0, csum[ends[:-1] - 1]], n_draw) if total else csum
+        pos = np.repeat(start, n_draw) + (csum - before) - 1
+        owner = np.repeat(live, n_draw)
+        inside = pos < np.repeat(d, n_draw)
+        owners.append(owner[inside])
+        positions.append(pos[inside])
+        # a sharer whose draws all fell inside its connections needs more draws
+        last = pos[ends - 1]
+        more = last < d
+        start = last[more] + 1
+        live = live[more]
+    if not owners:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    owner, pos = np.concatenate(owners), np.concatenate(positions)
+    if len(owners) > 1:
+        order = np.argsort(owner, kind="stable")
+        owner, pos = owner[order], pos[order]
+    return owner, pos
+
+
 class Engine:
     """One batch of replicates; ``step()`` advances one hour, ``run()`` to the horizon."""
-
-    # Test hook: called as on_deliver(hour, sender, replicates, pairs) with the messages
-    # actually delivered (after suspension and unfollow filtering); None in normal runs.
-    on_deliver = None
 
     def __init__(self, scenario: Scenario, n_replicates: int, rng: np.random.Generator,
                  record_series: bool = True):
         sc = self.sc = scenario
-        pop, net = sc.population, sc.network
+        pop = sc.population
         self.rng = rng
         self.R, self.S, self.N, self.P = n_replicates, pop.n_senders, pop.n_agents, pop.n_pairs
         self.H = int(sc.horizon_hours)
         R, S, N, P = self.R, self.S, self.N, self.P
         self.hour = 0
-        self.threshold = pop.draw_thresholds(rng, R)
-        self.annoyance = np.zeros(R * N)
-        self.annoyance_hour = np.zeros(R * N, dtype=np.int64)
-        self.person_annoyed = np.zeros(R * N, dtype=bool)
+        # people some sender messages directly: the only ones whose annoyance can rise
+        self.contact_nodes, self.pair_slot = np.unique(pop.pair_contact, return_inverse=True)
+        self.M = M = len(self.contact_nodes)
+        self.pair_slot = self.pair_slot.astype(np.int64)
+        self.contact_threshold = pop.draw_thresholds(rng, R, n_agents=M)
+        self.contact_annoyance = np.zeros(R * M)
+        self.contact_annoyance_hour = np.zeros(R * M, dtype=np.int64)
+        self.contact_annoyed = np.zeros(R * M, dtype=bool)
         self.aware = np.zeros(R * S * N, dtype=bool)
         self.shared = np.zeros(R * S * N, dtype=bool)
         self.unfollowed = np.zeros(R * P, dtype=bool)
@@ -80,15 +130,22 @@ class Engine:
         self.pair_reported = np.zeros(R * P, dtype=bool)
         self.suspended = np.zeros(R * S, dtype=bool)
         self.suspension_hour = np.full(R * S, -1, dtype=np.int64)
-        self.count = {k: np.zeros(R * S) for k in COUNTERS}
+        self.counts = np.zeros((len(COUNTERS), R * S))
+        self.count = {k: self.counts[i] for i, k in enumerate(COUNTERS)}  # views of the rows
         # cumulative reports and deliveries at the end of each hour, for rolling windows
         self.reports_hist = np.zeros((self.H, R * S), dtype=np.int32)
         self.delivered_hist = np.zeros((self.H, R * S), dtype=np.int32)
+        # pending events by hour: reads key ((r * P + pair) << 1) | kind, sees key (r*S+s)*N+node
         self.reads: dict[int, list] = defaultdict(list)
         self.sees: dict[int, list] = defaultdict(list)
         self.record_series = record_series
         self.series = np.zeros((self.H, len(SERIES), R), dtype=np.float32) if record_series else None
+        self._changed = True  # counters or suspensions moved since the last recorded hour
         self.sender_nodes = pop.senders
+        # per pair, indexed by (pair << 1) | kind: annoyance increment and share probability
+        self._inc = np.stack([pop.annoyance_generic, pop.annoyance_personal], axis=1).ravel()
+        self._share = np.stack([pop.share_generic, pop.share_personal], axis=1).ravel()
+        self._sort_hours = np.int16 if self.H < np.iinfo(np.int16).max else np.int64
         # strategies and the hours at which each sender may act
         self.strategies = [sc.strategy_factory() for _ in range(S)]
         self.schedule: dict[int, list[tuple[int, int]]] = defaultdict(list)
@@ -98,6 +155,32 @@ class Engine:
                 t = start + int(rel)
                 if 0 <= t < self.H:
                     self.schedule[t].append((s, int(rel)))
+
+    # ------------------------------------------------------------------ per-agent views
+
+    def _per_agent(self, values: np.ndarray, fill) -> np.ndarray:
+        out = np.full((self.R, self.N), fill, dtype=values.dtype)
+        out[:, self.contact_nodes] = values.reshape(self.R, self.M)
+        return out.ravel()
+
+    @property
+    def threshold(self) -> np.ndarray:
+        """(R * N) annoyance thresholds; NaN for people no sender messages (never in play)."""
+        return self._per_agent(self.contact_threshold, np.nan)
+
+    @property
+    def annoyance(self) -> np.ndarray:
+        """(R * N) annoyance at each person's last read of a sender message."""
+        return self._per_agent(self.contact_annoyance, 0.0)
+
+    @property
+    def annoyance_hour(self) -> np.ndarray:
+        """(R * N) hour of that last read (0 if never)."""
+        return self._per_agent(self.contact_annoyance_hour, 0)
+
+    @property
+    def person_annoyed(self) -> np.ndarray:
+        return self._per_agent(self.contact_annoyed, False)
 
     # ------------------------------------------------------------------ views
 
@@ -131,16 +214,17 @@ class Engine:
             view = self._view(s)
             for send in self.strategies[s].sends(rel, view):
                 self._deliver(s, send, t)
-        while self.reads.get(t) or self.sees.get(t):
-            if self.reads.get(t):
-                batch = self.reads.pop(t)
-                self._process_reads(t, *(np.concatenate(c) for c in zip(*batch)))
-            if self.sees.get(t):
-                batch = self.sees.pop(t)
-                self._process_sees(t, *(np.concatenate(c) for c in zip(*batch)))
+        reads, sees = self.reads, self.sees
+        while t in reads or t in sees:
+            if t in reads:
+                batch = reads.pop(t)
+                self._process_reads(t, batch[0] if len(batch) == 1 else np.concatenate(batch))
+            if t in sees:
+                batch = sees.pop(t)
+                self._process_sees(t, batch[0] if len(batch) == 1 else np.concatenate(batch))
         self._platform(t)
-        self.reports_hist[t] = self.count["reports"]
-        self.delivered_hist[t] = self.count["messages_sent"]
+        self.reports_hist[t] = self.counts[_C["reports"]]
+        self.delivered_hist[t] = self.counts[_C["messages_sent"]]
         if self.record_series:
             self._record(t)
         self.hour += 1
@@ -172,108 +256,126 @@ class Engine:
             rk = rows.ravel()
             keep = rk >= 0
             r, rk = r[keep], rk[keep]
-        pair = pop.pair_offset[s] + rk
-        ok = ~self.unfollowed[r * P + pair]
-        r, pair = r[ok], pair[ok]
-        if self.on_deliver is not None:
-            self.on_deliver(t, s, r, pair)
-        rs = r * S + s
+        rp = r * P + (pop.pair_offset[s] + rk)
+        rp = rp[~self.unfollowed[rp]]
+        rs = rp // P * S + s
         n_by = np.bincount(rs, minlength=R * S)
         self.count["messages_sent"] += n_by
         if send.kind == PERSONAL:
             self.count["personal_notes"] += n_by
         self.count["effort_minutes"][act * S + s] += send.minutes
         self.count["effort_minutes"] += send.minutes_each * n_by
-        read = self.rng.random(len(pair)) < pop.read_prob[pair]
-        r, pair = r[read], pair[read]
-        at = t + pop.read_delay.draw(self.rng, len(pair))
-        kind = np.full(len(pair), send.kind, dtype=np.int8)
-        self._queue(self.reads, at, r, pair, kind)
+        self._changed = True
+        pair = rp % P
+        rp = rp[self.rng.random(len(rp)) < pop.read_prob[pair]]
+        at = t + pop.read_delay.draw(self.rng, len(rp))
+        self._queue(self.reads, at, (rp << 1) | int(send.kind))
 
-    def _queue(self, queue: dict, hours: np.ndarray, *cols: np.ndarray) -> None:
+    def _queue(self, queue: dict, hours: np.ndarray, keys: np.ndarray) -> None:
+        """File each event under its hour, keeping the order of arrival within an hour."""
         due = hours < self.H
         if not due.all():
-            hours = hours[due]
-            cols = tuple(c[due] for c in cols)
+            hours, keys = hours[due], keys[due]
         if len(hours) == 0:
             return
-        order = np.argsort(hours, kind="stable")
-        hours = hours[order]
-        cols = tuple(c[order] for c in cols)
-        uniq, starts = np.unique(hours, return_index=True)
-        ends = np.append(starts[1:], len(hours))
-        for h, a, b in zip(uniq.tolist(), starts.tolist(), ends.tolist()):
-            queue[h].append(tuple(c[a:b] for c in cols))
+        first = hours[0]
+        if (hours == first).all():
+            queue[int(first)].append(keys)
+            return
+        order = np.argsort(hours.astype(self._sort_hours), kind="stable")
+        hours, keys = hours[order], keys[order]
+        cut = np.flatnonzero(hours[1:] != hours[:-1]) + 1
+        for h, piece in zip(hours[np.r_[0, cut]].tolist(), np.split(keys, cut)):
+            queue[h].append(piece)
 
     # ------------------------------------------------------------------ reads
 
-    def _process_reads(self, t, r, pair, kind) -> None:
+    def _process_reads(self, t: int, keys: np.ndarray) -> None:
         """Sender messages read this hour. Two reads by one person in one hour (two senders,
         or a note and a generic) are applied one after the other, in queue order."""
-        pop = self.sc.population
-        node = pop.pair_contact[pair]
-        akey = r * self.N + node
-        order = np.argsort(akey, kind="stable")
-        sk = akey[order]
-        first = np.r_[True, sk[1:] != sk[:-1]]
-        group_start = np.maximum.accumulate(np.where(first, np.arange(len(sk)), 0))
-        rnd = np.empty(len(sk), dtype=np.int64)
-        rnd[order] = np.arange(len(sk)) - group_start
-        for k in range(int(rnd.max()) + 1 if len(rnd) else 0):
-            m = rnd == k
-            self._read_round(t, r[m], pair[m], kind[m], node[m], akey[m])
+        P, M = self.P, self.M
+        rp = keys >> 1
+        r = rp // P
+        pk = keys - ((r * P) << 1)  # (pair << 1) | kind
+        akey = r * M + self.pair_slot[pk >> 1]
+        if len(akey) > 1:
+            order = np.argsort(akey, kind="stable")
+            sk = akey[order]
+            dup = sk[1:] == sk[:-1]
+            if dup.any():
+                first = np.r_[True, ~dup]
+                group_start = np.maximum.accumulate(np.where(first, np.arange(len(sk)), 0))
+                rnd = np.empty(len(sk), dtype=np.int64)
+                rnd[order] = np.arange(len(sk)) - group_start
+                for k in range(int(rnd.max()) + 1):
+                    m = rnd == k
+                    self._read_round(t, r[m], rp[m], pk[m], akey[m])
+                return
+        self._read_round(t, r, rp, pk, akey)
 
-    def _read_round(self, t, r, pair, kind, node, akey) -> None:
+    def _read_round(self, t, r, rp, pk, akey) -> None:
         pop, S, N, P = self.sc.population, self.S, self.N, self.P
+        pair = pk >> 1
         s = pop.pair_sender[pair]
-        decay = np.exp2(-(t - self.annoyance_hour[akey]) / self.sc.half_life_hours)
-        inc = np.where(kind == GENERIC, pop.annoyance_generic[pair], pop.annoyance_personal[pair])
-        a = self.annoyance[akey] * decay + inc
-        self.annoyance[akey] = a
-        self.annoyance_hour[akey] = t
-        annoyed = a > self.threshold[akey]
+        node = pop.pair_contact[pair]
+        decay = np.exp2((self.contact_annoyance_hour[akey] - t) / self.sc.half_life_hours)
+        a = self.contact_annoyance[akey] * decay + self._inc[pk]
+        self.contact_annoyance[akey] = a
+        self.contact_annoyance_hour[akey] = t
+        annoyed = a > self.contact_threshold[akey]
         rs = r * S + s
         skey = rs * N + node
         self._make_aware(rs, skey)
-        u = self.rng.random((3, len(pair)))
-        rp = r * P + pair
-        # annoyed: count once per pair, maybe report, maybe unfollow
-        first = annoyed & ~self.pair_annoyed[rp]
+        if annoyed.any():
+            self._annoyed(rs[annoyed], rp[annoyed], pair[annoyed], akey[annoyed])
+            calm = ~annoyed
+            r, rs, pk, node, skey = r[calm], rs[calm], pk[calm], node[calm], skey[calm]
+            s = s[calm]
+        # not annoyed: maybe becomes a supporter and shares once
+        share = (self.rng.random(len(pk)) < self._share[pk]) & ~self.shared[skey]
+        self._add("direct_supporters", rs[share])
+        self._start_shares(t, r[share], s[share], node[share], skey[share], rs[share])
+
+    def _annoyed(self, rs, rp, pair, akey) -> None:
+        """Annoyed readers: counted once per pair; each may report and may unfollow."""
+        pop = self.sc.population
+        first = ~self.pair_annoyed[rp]
         self.pair_annoyed[rp[first]] = True
-        self.person_annoyed[akey[annoyed]] = True
+        self.contact_annoyed[akey] = True
         self._add("annoyed", rs[first])
         self._add("close_ties_annoyed", rs[first & pop.close[pair]])
-        report = annoyed & (u[0] < pop.report_prob[pair])
+        u = self.rng.random((2, len(rp)))
+        report = u[0] < pop.report_prob[pair]
         self._add("reports", rs[report])
         self.pair_reported[rp[report]] = True
-        unf = annoyed & (u[1] < pop.unfollow_prob[pair]) & ~self.unfollowed[rp]
+        unf = (u[1] < pop.unfollow_prob[pair]) & ~self.unfollowed[rp]
         self.unfollowed[rp[unf]] = True
         self._add("unfollows", rs[unf])
         self._add("unfollows_weighted", rs[unf], pop.tie_strength[pair[unf]])
         self._add("close_ties_lost", rs[unf & pop.close[pair]])
-        # not annoyed: maybe becomes a supporter and shares once
-        p_share = np.where(kind == GENERIC, pop.share_generic[pair], pop.share_personal[pair])
-        share = ~annoyed & (u[2] < p_share) & ~self.shared[skey]
-        self._add("direct_supporters", rs[share])
-        self._start_shares(t, r[share], s[share], node[share], skey[share], rs[share])
 
     # ------------------------------------------------------------------ word of mouth
 
-    def _process_sees(self, t, r, s, node) -> None:
-        rs = r * self.S + s
-        skey = rs * self.N + node
-        _, first = np.unique(skey, return_index=True)
-        r, s, node, rs, skey = r[first], s[first], node[first], rs[first], skey[first]
-        new = ~self.aware[skey]
-        r, s, node, rs, skey = r[new], s[new], node[new], rs[new], skey[new]
-        self._make_aware(rs, skey)
-        share = (self.rng.random(len(node)) < self.sc.population.share_word_of_mouth[node]) & ~self.shared[skey]
-        self._start_shares(t, r[share], s[share], node[share], skey[share], rs[share])
+    def _process_sees(self, t: int, skey: np.ndarray) -> None:
+        skey = skey[~self.aware[skey]]
+        if len(skey) == 0:
+            return
+        skey = np.unique(skey)  # one person seeing two shares in one hour hears of it once
+        rs, node = np.divmod(skey, self.N)
+        self._make_aware(rs, skey, new_only=True)
+        wom = self.sc.population.share_word_of_mouth[node]
+        share = (self.rng.random(len(node)) < wom) & ~self.shared[skey]
+        if share.any():
+            rs = rs[share]
+            r, s = np.divmod(rs, self.S)
+            self._start_shares(t, r, s, node[share], skey[share], rs)
 
-    def _make_aware(self, rs, skey) -> None:
-        new = ~self.aware[skey]
-        self.aware[skey[new]] = True
-        self._add("reach", rs[new])
+    def _make_aware(self, rs, skey, new_only: bool = False) -> None:
+        if not new_only:
+            new = ~self.aware[skey]
+            rs, skey = rs[new], skey[new]
+        self.aware[skey] = True
+        self._add("reach", rs)
 
     def _start_shares(self, t, r, s, node, skey, rs) -> None:
         """Each sharer posts once; each connection sees it with the sharer's exposure
@@ -283,24 +385,27 @@ class Engine:
         net, pop = self.sc.network, self.sc.population
         self.shared[skey] = True
         self._add("supporters", rs)
-        starts, ends = net.indptr[node], net.indptr[node + 1]
-        deg = ends - starts
-        viewer = net.indices[_ranges(starts, ends)].astype(np.int64)
-        rr, ss, p = np.repeat(r, deg), np.repeat(s, deg), np.repeat(pop.exposure[node], deg)
-        seen = (self.rng.random(len(viewer)) < p) & (viewer != self.sender_nodes[ss])
-        viewer, rr, ss = viewer[seen], rr[seen], ss[seen]
+        start = net.indptr[node]
+        who, pos = sample_audience(self.rng, net.indptr[node + 1] - start, pop.exposure[node])
+        viewer = net.indices[start[who] + pos].astype(np.int64)
+        ok = viewer != self.sender_nodes[s[who]]
+        viewer, rs_v = viewer[ok], rs[who[ok]]
         at = t + pop.read_delay.draw(self.rng, len(viewer))
-        self._queue(self.sees, at, rr, ss, viewer)
+        self._queue(self.sees, at, rs_v * self.N + viewer)
 
     def _add(self, name: str, rs: np.ndarray, weights: np.ndarray | None = None) -> None:
         if len(rs):
-            self.count[name] += np.bincount(rs, weights=weights, minlength=self.R * self.S)
+            self.counts[_C[name]] += np.bincount(rs, weights=weights, minlength=self.R * self.S)
+            self._changed = True
 
     # ------------------------------------------------------------------ platform, records
 
     def _platform(self, t: int) -> None:
         rule = self.sc.platform
         if rule.rule == "none":
+            return
+        # both rules need at least one report in the window (max_reports is positive)
+        if not self.counts[_C["reports"]].any():
             return
         live = ~self.suspended
         if not live.any():
@@ -309,21 +414,32 @@ class Engine:
         reps = self._window(self.count["reports"], self.reports_hist, w)
         dels = self._window(self.count["messages_sent"], self.delivered_hist, w)
         hit = live & rule.violated(reps, dels)
-        self.suspended[hit] = True
-        self.suspension_hour[hit] = t
+        if hit.any():
+            self.suspended[hit] = True
+            self.suspension_hour[hit] = t
+            self._changed = True
 
     def _per_replicate(self, x: np.ndarray) -> np.ndarray:
         return x.reshape(self.R, self.S).mean(axis=1)
 
     def _record(self, t: int) -> None:
-        for j, name in enumerate(SERIES):
-            x = self.suspended if name == "suspended" else self.count[name]
-            self.series[t, j] = self._per_replicate(x.astype(float))
+        if not self._changed and t > 0:
+            self.series[t] = self.series[t - 1]
+            return
+        R, S = self.R, self.S
+        rows = self.counts[_SERIES_ROWS]
+        if S == 1:
+            self.series[t, :-1] = rows
+            self.series[t, -1] = self.suspended
+        else:
+            self.series[t, :-1] = rows.reshape(len(rows), R, S).mean(axis=2)
+            self.series[t, -1] = self._per_replicate(self.suspended.astype(float))
+        self._changed = False
 
     def result(self) -> BatchResult:
         m = {k: self._per_replicate(v) for k, v in self.count.items() if k != "effort_minutes"}
         m["effort_hours"] = self._per_replicate(self.count["effort_minutes"]) / 60.0
-        m["people_annoyed"] = self.person_annoyed.reshape(self.R, self.N).sum(axis=1).astype(float)
+        m["people_annoyed"] = self.contact_annoyed.reshape(self.R, self.M).sum(axis=1).astype(float)
         m["suspended"] = self._per_replicate(self.suspended.astype(float))
         first = self.suspension_hour.reshape(self.R, self.S)[:, 0]
         m["suspension_hour"] = np.where(first >= 0, first, np.nan).astype(float)
