@@ -61,46 +61,25 @@ class BatchResult:
     extra: dict = field(default_factory=dict)
 
 
-def sample_audience(rng: np.random.Generator, degree: np.ndarray, p: np.ndarray):
-    """Which of each sharer's connections see its post, each independently with probability p.
+def sample_audience(rng: np.random.Generator, net: Network, nodes: np.ndarray, p: np.ndarray,
+                    exclude: np.ndarray | None = None, base: np.ndarray | None = None) -> np.ndarray:
+    """Who sees each sharer's post: each connection v of ``nodes[i]`` independently with
+    probability ``p[i]``, never ``exclude[i]`` (the message's sender); returned as the keys
+    ``base[i] + v`` (base 0: the viewer nodes), grouped by sharer.
 
-    Geometric skips: the gap to the next connection that sees it is Geometric(p), so the draws
-    number about (degree * p + a margin) per sharer instead of one uniform per connection.
-    Returns (sharer index, position among the sharer's connections), grouped by sharer in
-    increasing position. p = 1 gives every connection, p = 0 none.
+    Geometric skips (compiled, see ``sim.kernels``): the gap to the next connection that sees
+    it is Geometric(p), so the work grows with the number who see the post, not with the
+    sharer's degree. p = 1 gives every connection, p = 0 none.
     """
-    degree = np.asarray(degree, dtype=np.int64)
-    p = np.broadcast_to(np.asarray(p, dtype=float), degree.shape)
-    live = np.flatnonzero((degree > 0) & (p > 0))
-    owners, positions = [], []
-    start = np.zeros(len(live), dtype=np.int64)  # next position not yet decided
-    while len(live):
-        d, q = degree[live], p[live]
-        mean = (d - start) * q
-        n_draw = np.ceil(mean + 2.0 * np.sqrt(mean) + 2.0).astype(np.int64)
-        n_draw = np.minimum(n_draw, d - start + 1)
-        total = int(n_draw.sum())
-        gaps = rng.geometric(np.repeat(q, n_draw), size=total)
-        csum = np.cumsum(gaps)
-        ends = np.cumsum(n_draw)
-        before = np.repeat(np.r_[0, csum[ends[:-1] - 1]], n_draw) if total else csum
-        pos = np.repeat(start, n_draw) + (csum - before) - 1
-        owner = np.repeat(live, n_draw)
-        inside = pos < np.repeat(d, n_draw)
-        owners.append(owner[inside])
-        positions.append(pos[inside])
-        # a sharer whose draws all fell inside its connections needs more draws
-        last = pos[ends - 1]
-        more = last < d
-        start = last[more] + 1
-        live = live[more]
-    if not owners:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    owner, pos = np.concatenate(owners), np.concatenate(positions)
-    if len(owners) > 1:
-        order = np.argsort(owner, kind="stable")
-        owner, pos = owner[order], pos[order]
-    return owner, pos
+    from .kernels import audience
+
+    n = len(nodes)
+    nodes = np.ascontiguousarray(nodes, dtype=np.int64)
+    p = np.ascontiguousarray(np.broadcast_to(np.asarray(p, dtype=float), (n,)))
+    exclude = np.full(n, -1, dtype=np.int64) if exclude is None else \
+        np.ascontiguousarray(exclude, dtype=np.int64)
+    base = np.zeros(n, dtype=np.int64) if base is None else np.ascontiguousarray(base, dtype=np.int64)
+    return audience(rng, net.indptr, net.indices, nodes, p, exclude, base)
 
 
 class Engine:
@@ -285,8 +264,9 @@ class Engine:
         order = np.argsort(hours.astype(self._sort_hours), kind="stable")
         hours, keys = hours[order], keys[order]
         cut = np.flatnonzero(hours[1:] != hours[:-1]) + 1
-        for h, piece in zip(hours[np.r_[0, cut]].tolist(), np.split(keys, cut)):
-            queue[h].append(piece)
+        bounds = [0, *cut.tolist(), len(keys)]
+        for h, a, b in zip(hours[bounds[:-1]].tolist(), bounds[:-1], bounds[1:]):
+            queue[h].append(keys[a:b])
 
     # ------------------------------------------------------------------ reads
 
@@ -357,12 +337,14 @@ class Engine:
     # ------------------------------------------------------------------ word of mouth
 
     def _process_sees(self, t: int, skey: np.ndarray) -> None:
-        skey = skey[~self.aware[skey]]
+        from .kernels import first_sightings
+
+        # people who hear of it this hour, once each (two shares seen in one hour count once)
+        skey = first_sightings(self.aware, skey)
         if len(skey) == 0:
             return
-        skey = np.unique(skey)  # one person seeing two shares in one hour hears of it once
         rs, node = np.divmod(skey, self.N)
-        self._make_aware(rs, skey, new_only=True)
+        self._add("reach", rs)
         wom = self.sc.population.share_word_of_mouth[node]
         share = (self.rng.random(len(node)) < wom) & ~self.shared[skey]
         if share.any():
@@ -370,10 +352,9 @@ class Engine:
             r, s = np.divmod(rs, self.S)
             self._start_shares(t, r, s, node[share], skey[share], rs)
 
-    def _make_aware(self, rs, skey, new_only: bool = False) -> None:
-        if not new_only:
-            new = ~self.aware[skey]
-            rs, skey = rs[new], skey[new]
+    def _make_aware(self, rs, skey) -> None:
+        new = ~self.aware[skey]
+        rs, skey = rs[new], skey[new]
         self.aware[skey] = True
         self._add("reach", rs)
 
@@ -385,13 +366,10 @@ class Engine:
         net, pop = self.sc.network, self.sc.population
         self.shared[skey] = True
         self._add("supporters", rs)
-        start = net.indptr[node]
-        who, pos = sample_audience(self.rng, net.indptr[node + 1] - start, pop.exposure[node])
-        viewer = net.indices[start[who] + pos].astype(np.int64)
-        ok = viewer != self.sender_nodes[s[who]]
-        viewer, rs_v = viewer[ok], rs[who[ok]]
-        at = t + pop.read_delay.draw(self.rng, len(viewer))
-        self._queue(self.sees, at, rs_v * self.N + viewer)
+        keys = sample_audience(self.rng, net, node, pop.exposure[node], self.sender_nodes[s],
+                               base=rs * self.N)
+        at = t + pop.read_delay.draw(self.rng, len(keys))
+        self._queue(self.sees, at, keys)
 
     def _add(self, name: str, rs: np.ndarray, weights: np.ndarray | None = None) -> None:
         if len(rs):
