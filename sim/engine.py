@@ -38,6 +38,8 @@ COUNTERS = (
 # Cumulative series recorded every hour (per replicate, mean over senders).
 SERIES = ("reach", "supporters", "unfollows", "close_ties_lost", "reports", "messages_sent", "suspended")
 _C = {name: i for i, name in enumerate(COUNTERS)}
+assert COUNTERS[:9] == ("reach", "supporters", "direct_supporters", "unfollows", "unfollows_weighted",
+                        "close_ties_lost", "annoyed", "close_ties_annoyed", "reports")  # sim.kernels rows
 _SERIES_ROWS = [_C[name] for name in SERIES if name != "suspended"]
 
 
@@ -124,6 +126,11 @@ class Engine:
         # per pair, indexed by (pair << 1) | kind: annoyance increment and share probability
         self._inc = np.stack([pop.annoyance_generic, pop.annoyance_personal], axis=1).ravel()
         self._share = np.stack([pop.share_generic, pop.share_personal], axis=1).ravel()
+        self._pair_arrays = (self.pair_slot, pop.pair_sender.astype(np.int64),
+                             pop.pair_contact.astype(np.int64), pop.close.astype(bool),
+                             pop.tie_strength.astype(float), pop.report_prob.astype(float),
+                             pop.unfollow_prob.astype(float))
+        self._pair_kind_arrays = (self._inc.astype(float), self._share.astype(float))
         self._sort_hours = np.int16 if self.H < np.iinfo(np.int16).max else np.int64
         # strategies and the hours at which each sender may act
         self.strategies = [sc.strategy_factory() for _ in range(S)]
@@ -210,10 +217,38 @@ class Engine:
 
     def run(self, progress=None) -> BatchResult:
         while self.hour < self.H:
+            t = self.hour
+            if self._quiet(t):  # nothing due for a while: record those hours in one go
+                until = self._next_event(t)
+                self._fast_forward(t, until)
+                if progress is not None:
+                    progress(until - t)
+                continue
             self.step()
             if progress is not None:
                 progress(1)
         return self.result()
+
+    def _quiet(self, t: int) -> bool:
+        """No sends, reads or sightings due at t, and the platform rule cannot fire without a
+        new report (count rule: the window only loses reports; rate rule: no report yet)."""
+        if t in self.schedule or t in self.reads or t in self.sees:
+            return False
+        rule = self.sc.platform.rule
+        return rule != "rate" or not self.counts[_C["reports"]].any()
+
+    def _next_event(self, t: int) -> int:
+        pending = [h for q in (self.schedule, self.reads, self.sees) for h in q if h > t]
+        return min(min(pending, default=self.H), self.H)
+
+    def _fast_forward(self, t: int, until: int) -> None:
+        """Hours t .. until - 1 in which nothing happens: same counts, same records."""
+        self.reports_hist[t:until] = self.counts[_C["reports"]]
+        self.delivered_hist[t:until] = self.counts[_C["messages_sent"]]
+        if self.record_series:
+            self._record(t)
+            self.series[t + 1:until] = self.series[t]
+        self.hour = until
 
     # ------------------------------------------------------------------ sends
 
@@ -268,106 +303,43 @@ class Engine:
         for h, a, b in zip(hours[bounds[:-1]].tolist(), bounds[:-1], bounds[1:]):
             queue[h].append(keys[a:b])
 
-    # ------------------------------------------------------------------ reads
+    # ------------------------------------------------------------------ reads, word of mouth
 
     def _process_reads(self, t: int, keys: np.ndarray) -> None:
-        """Sender messages read this hour. Two reads by one person in one hour (two senders,
-        or a note and a generic) are applied one after the other, in queue order."""
-        P, M = self.P, self.M
-        rp = keys >> 1
-        r = rp // P
-        pk = keys - ((r * P) << 1)  # (pair << 1) | kind
-        akey = r * M + self.pair_slot[pk >> 1]
-        if len(akey) > 1:
-            order = np.argsort(akey, kind="stable")
-            sk = akey[order]
-            dup = sk[1:] == sk[:-1]
-            if dup.any():
-                first = np.r_[True, ~dup]
-                group_start = np.maximum.accumulate(np.where(first, np.arange(len(sk)), 0))
-                rnd = np.empty(len(sk), dtype=np.int64)
-                rnd[order] = np.arange(len(sk)) - group_start
-                for k in range(int(rnd.max()) + 1):
-                    m = rnd == k
-                    self._read_round(t, r[m], rp[m], pk[m], akey[m])
-                return
-        self._read_round(t, r, rp, pk, akey)
+        """Sender messages read this hour, one after the other in queue order (two reads by
+        one person in one hour, from two senders or a note and a generic, add up in turn)."""
+        from .kernels import read_messages
 
-    def _read_round(self, t, r, rp, pk, akey) -> None:
-        pop, S, N, P = self.sc.population, self.S, self.N, self.P
-        pair = pk >> 1
-        s = pop.pair_sender[pair]
-        node = pop.pair_contact[pair]
-        decay = np.exp2((self.contact_annoyance_hour[akey] - t) / self.sc.half_life_hours)
-        a = self.contact_annoyance[akey] * decay + self._inc[pk]
-        self.contact_annoyance[akey] = a
-        self.contact_annoyance_hour[akey] = t
-        annoyed = a > self.contact_threshold[akey]
-        rs = r * S + s
-        skey = rs * N + node
-        self._make_aware(rs, skey)
-        if annoyed.any():
-            self._annoyed(rs[annoyed], rp[annoyed], pair[annoyed], akey[annoyed])
-            calm = ~annoyed
-            r, rs, pk, node, skey = r[calm], rs[calm], pk[calm], node[calm], skey[calm]
-            s = s[calm]
-        # not annoyed: maybe becomes a supporter and shares once
-        share = (self.rng.random(len(pk)) < self._share[pk]) & ~self.shared[skey]
-        self._add("direct_supporters", rs[share])
-        self._start_shares(t, r[share], s[share], node[share], skey[share], rs[share])
+        sharers = read_messages(
+            self.rng, t, keys, float(self.sc.half_life_hours), (self.P, self.M, self.N, self.S),
+            self._pair_arrays, self._pair_kind_arrays,
+            (self.contact_annoyance, self.contact_annoyance_hour, self.contact_threshold,
+             self.contact_annoyed, self.aware, self.shared, self.unfollowed, self.pair_annoyed,
+             self.pair_reported),
+            self.counts)
+        self._changed = True
+        self._start_shares(t, sharers)
 
-    def _annoyed(self, rs, rp, pair, akey) -> None:
-        """Annoyed readers: counted once per pair; each may report and may unfollow."""
+    def _process_sees(self, t: int, keys: np.ndarray) -> None:
+        """Shares seen this hour: the newly aware pass it on with their word-of-mouth chance."""
+        from .kernels import see_shares
+
         pop = self.sc.population
-        first = ~self.pair_annoyed[rp]
-        self.pair_annoyed[rp[first]] = True
-        self.contact_annoyed[akey] = True
-        self._add("annoyed", rs[first])
-        self._add("close_ties_annoyed", rs[first & pop.close[pair]])
-        u = self.rng.random((2, len(rp)))
-        report = u[0] < pop.report_prob[pair]
-        self._add("reports", rs[report])
-        self.pair_reported[rp[report]] = True
-        unf = (u[1] < pop.unfollow_prob[pair]) & ~self.unfollowed[rp]
-        self.unfollowed[rp[unf]] = True
-        self._add("unfollows", rs[unf])
-        self._add("unfollows_weighted", rs[unf], pop.tie_strength[pair[unf]])
-        self._add("close_ties_lost", rs[unf & pop.close[pair]])
+        sharers = see_shares(self.rng, keys, self.N, self.S, pop.share_word_of_mouth,
+                             self.aware, self.shared, self.counts)
+        self._changed = True
+        self._start_shares(t, sharers)
 
-    # ------------------------------------------------------------------ word of mouth
-
-    def _process_sees(self, t: int, skey: np.ndarray) -> None:
-        from .kernels import first_sightings
-
-        # people who hear of it this hour, once each (two shares seen in one hour count once)
-        skey = first_sightings(self.aware, skey)
-        if len(skey) == 0:
-            return
-        rs, node = np.divmod(skey, self.N)
-        self._add("reach", rs)
-        wom = self.sc.population.share_word_of_mouth[node]
-        share = (self.rng.random(len(node)) < wom) & ~self.shared[skey]
-        if share.any():
-            rs = rs[share]
-            r, s = np.divmod(rs, self.S)
-            self._start_shares(t, r, s, node[share], skey[share], rs)
-
-    def _make_aware(self, rs, skey) -> None:
-        new = ~self.aware[skey]
-        rs, skey = rs[new], skey[new]
-        self.aware[skey] = True
-        self._add("reach", rs)
-
-    def _start_shares(self, t, r, s, node, skey, rs) -> None:
+    def _start_shares(self, t: int, skey: np.ndarray) -> None:
         """Each sharer posts once; each connection sees it with the sharer's exposure
         probability after its own read delay. The sender of the message is not counted."""
-        if len(node) == 0:
+        if len(skey) == 0:
             return
-        net, pop = self.sc.network, self.sc.population
-        self.shared[skey] = True
-        self._add("supporters", rs)
-        keys = sample_audience(self.rng, net, node, pop.exposure[node], self.sender_nodes[s],
-                               base=rs * self.N)
+        net, pop, N = self.sc.network, self.sc.population, self.N
+        rs = skey // N
+        node = skey - rs * N
+        keys = sample_audience(self.rng, net, node, pop.exposure[node],
+                               self.sender_nodes[rs % self.S], base=rs * N)
         at = t + pop.read_delay.draw(self.rng, len(keys))
         self._queue(self.sees, at, keys)
 

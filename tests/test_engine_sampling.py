@@ -89,12 +89,3 @@ def test_draws_come_from_the_engine_generator():
     assert a.random() == b.random()
     assert a.bit_generator.state != np.random.default_rng(7).bit_generator.state
 
-
-def test_first_sightings_keeps_each_new_key_once_in_order():
-    from sim.kernels import first_sightings
-
-    seen = np.zeros(10, dtype=bool)
-    seen[3] = True
-    got = first_sightings(seen, np.array([5, 3, 5, 1, 9, 1, 5], dtype=np.int64))
-    np.testing.assert_array_equal(got, [5, 1, 9])
-    np.testing.assert_array_equal(np.flatnonzero(seen), [1, 3, 5, 9])
