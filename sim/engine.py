@@ -69,9 +69,8 @@ def sample_audience(rng: np.random.Generator, net: Network, nodes: np.ndarray, p
     probability ``p[i]``, never ``exclude[i]`` (the message's sender); returned as the keys
     ``base[i] + v`` (base 0: the viewer nodes), grouped by sharer.
 
-    Geometric skips (compiled, see ``sim.kernels``): the gap to the next connection that sees
-    it is Geometric(p), so the work grows with the number who see the post, not with the
-    sharer's degree. p = 1 gives every connection, p = 0 none.
+    Geometric skips (compiled, ``sim.kernels.audience``): the work grows with the number who
+    see the post, not with the sharer's degree. p = 1 gives every connection, p = 0 none.
     """
     from .kernels import audience
 
@@ -81,7 +80,15 @@ def sample_audience(rng: np.random.Generator, net: Network, nodes: np.ndarray, p
     exclude = np.full(n, -1, dtype=np.int64) if exclude is None else \
         np.ascontiguousarray(exclude, dtype=np.int64)
     base = np.zeros(n, dtype=np.int64) if base is None else np.ascontiguousarray(base, dtype=np.int64)
-    return audience(rng, net.indptr, net.indices, nodes, p, exclude, base)
+    deg = net.indptr[nodes + 1] - net.indptr[nodes]
+    expect = float((deg * np.clip(p, 0.0, 1.0)).sum())
+    cap = int(max(expect + 4.0 * np.sqrt(expect) + 64.0, deg.max(initial=0)))
+    chunks, i = [], 0
+    while i < n:
+        keys, i = audience(rng, net.indptr, net.indices, nodes, p, exclude, base, i, cap)
+        chunks.append(keys)
+    return chunks[0] if len(chunks) == 1 else np.concatenate(chunks) if chunks else \
+        np.zeros(0, dtype=np.int64)
 
 
 class Engine:
@@ -131,6 +138,11 @@ class Engine:
                              pop.tie_strength.astype(float), pop.report_prob.astype(float),
                              pop.unfollow_prob.astype(float))
         self._pair_kind_arrays = (self._inc.astype(float), self._share.astype(float))
+        # read delays always 0 (ReadDelay.draw: constant, or mean 0): shares are seen the same hour
+        delay = pop.read_delay
+        self._max_degree = int(sc.network.degree().max(initial=0))
+        self._same_hour = bool((delay.dist == "constant" or delay.mean_hours == 0)
+                               and np.rint(delay.mean_hours) == 0)
         self._sort_hours = np.int16 if self.H < np.iinfo(np.int16).max else np.int64
         # strategies and the hours at which each sender may act
         self.strategies = [sc.strategy_factory() for _ in range(S)]
@@ -270,17 +282,18 @@ class Engine:
             rk = rows.ravel()
             keep = rk >= 0
             r, rk = r[keep], rk[keep]
-        rp = r * P + (pop.pair_offset[s] + rk)
-        rp = rp[~self.unfollowed[rp]]
-        rs = rp // P * S + s
-        n_by = np.bincount(rs, minlength=R * S)
+        pair = pop.pair_offset[s] + rk
+        rp = r * P + pair
+        follows = ~self.unfollowed[rp]
+        if not follows.all():
+            r, pair, rp = r[follows], pair[follows], rp[follows]
+        n_by = np.bincount(r, minlength=R) if S == 1 else np.bincount(r * S + s, minlength=R * S)
         self.count["messages_sent"] += n_by
         if send.kind == PERSONAL:
             self.count["personal_notes"] += n_by
         self.count["effort_minutes"][act * S + s] += send.minutes
         self.count["effort_minutes"] += send.minutes_each * n_by
         self._changed = True
-        pair = rp % P
         rp = rp[self.rng.random(len(rp)) < pop.read_prob[pair]]
         at = t + pop.read_delay.draw(self.rng, len(rp))
         self._queue(self.reads, at, (rp << 1) | int(send.kind))
@@ -311,7 +324,7 @@ class Engine:
         from .kernels import read_messages
 
         sharers = read_messages(
-            self.rng, t, keys, float(self.sc.half_life_hours), (self.P, self.M, self.N, self.S),
+            self.rng, t, keys, (keys >> 1) // self.P, float(self.sc.half_life_hours), (self.P, self.M, self.N, self.S),
             self._pair_arrays, self._pair_kind_arrays,
             (self.contact_annoyance, self.contact_annoyance_hour, self.contact_threshold,
              self.contact_annoyed, self.aware, self.shared, self.unfollowed, self.pair_annoyed,
@@ -332,16 +345,26 @@ class Engine:
 
     def _start_shares(self, t: int, skey: np.ndarray) -> None:
         """Each sharer posts once; each connection sees it with the sharer's exposure
-        probability after its own read delay. The sender of the message is not counted."""
+        probability after its own read delay. The sender of the message is not counted.
+        With no read delay the whole cascade of this hour runs in one compiled pass."""
         if len(skey) == 0:
             return
         net, pop, N = self.sc.network, self.sc.population, self.N
         rs = skey // N
         node = skey - rs * N
-        keys = sample_audience(self.rng, net, node, pop.exposure[node],
-                               self.sender_nodes[rs % self.S], base=rs * N)
-        at = t + pop.read_delay.draw(self.rng, len(keys))
-        self._queue(self.sees, at, keys)
+        exclude = self.sender_nodes[rs % self.S]
+        if self._same_hour:
+            from .kernels import spread_now
+
+            self._changed = True
+            top = self._max_degree + (1 << 16)
+            while len(rs):
+                rs, node, exclude = spread_now(
+                    self.rng, rs, node, exclude, len(rs) + top, N, net.indptr, net.indices,
+                    pop.exposure, pop.share_word_of_mouth, self.aware, self.shared, self.counts)
+            return
+        keys = sample_audience(self.rng, net, node, pop.exposure[node], exclude, base=rs * N)
+        self._queue(self.sees, t + pop.read_delay.draw(self.rng, len(keys)), keys)
 
     def _add(self, name: str, rs: np.ndarray, weights: np.ndarray | None = None) -> None:
         if len(rs):

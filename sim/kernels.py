@@ -14,39 +14,36 @@ from numba import njit
 
 
 @njit(cache=True, nogil=True)
-def audience(rng, indptr, indices, nodes, p, exclude, base):  # pragma: no cover - compiled
-    """For each sharer i (graph node nodes[i]), the connections v that see its post, each with
-    probability p[i], never v == exclude[i]; returned as keys base[i] + v, grouped by sharer,
-    connections in CSR order. Geometric skips from one seen connection to the next: the gap is
-    ceil(E / -log(1 - q)) with E ~ Exp(1), so P(gap > k) = (1 - q)^k."""
-    n = len(nodes)
-    expect = 0.0
-    for i in range(n):
-        expect += (indptr[nodes[i] + 1] - indptr[nodes[i]]) * min(max(p[i], 0.0), 1.0)
-    cap = int(expect + 4.0 * np.sqrt(expect) + 64.0)
+def audience(rng, indptr, indices, nodes, p, exclude, base, first, cap):  # pragma: no cover
+    """For sharers i = first, first + 1, ... (graph node nodes[i]), the connections v that see
+    the post, each with probability p[i], never v == exclude[i]; as keys base[i] + v, grouped
+    by sharer, connections in CSR order. Stops before a sharer whose connections might not fit
+    in ``cap`` keys; returns (keys, index of the next sharer).
+
+    Geometric skips from one seen connection to the next: the gap is ceil(E * scale) with
+    E ~ Exp(1) and scale = -1 / log(1 - q), so P(gap > k) = (1 - q)^k; the work grows with
+    the number who see the post, not with the sharer's degree."""
     keys = np.empty(cap, dtype=np.int64)
     k = 0
-    for i in range(n):
-        a = indptr[nodes[i]]
-        b = indptr[nodes[i] + 1]
-        q = p[i]
-        if b <= a or q <= 0.0:
-            continue
-        every = q >= 1.0
-        scale = 0.0 if every else -1.0 / np.log1p(-q)
-        j = a if every else a + max(1, int(np.ceil(rng.standard_exponential() * scale))) - 1
-        while j < b:
-            v = indices[j]
-            if v != exclude[i]:
-                if k == cap:
-                    cap *= 2
-                    grown = np.empty(cap, dtype=np.int64)
-                    grown[:k] = keys[:k]
-                    keys = grown
-                keys[k] = base[i] + v
-                k += 1
-            j += 1 if every else max(1, int(np.ceil(rng.standard_exponential() * scale)))
-    return keys[:k]
+    last_q, scale = -1.0, 0.0
+    i = first
+    while i < len(nodes):
+        a, b, q = indptr[nodes[i]], indptr[nodes[i] + 1], p[i]
+        if k + (b - a) > cap and k > 0:
+            break
+        if b > a and q > 0.0:
+            every = q >= 1.0
+            if not every and q != last_q:
+                last_q, scale = q, -1.0 / np.log1p(-q)
+            j = a if every else a + max(1, int(np.ceil(rng.standard_exponential() * scale))) - 1
+            while j < b:
+                v = indices[j]
+                if v != exclude[i]:
+                    keys[k] = base[i] + v
+                    k += 1
+                j += 1 if every else max(1, int(np.ceil(rng.standard_exponential() * scale)))
+        i += 1
+    return keys[:k], i
 
 
 # rows of the engine's counter matrix the kernels add to (sim.engine.COUNTERS order)
@@ -54,9 +51,9 @@ REACH, SUPPORTERS, DIRECT, UNFOLLOWS, UNFOLLOWS_W, CLOSE_LOST, ANNOYED, CLOSE_AN
 
 
 @njit(cache=True, nogil=True)
-def read_messages(rng, t, keys, half_life, dims, pairs, contacts, state, counts):  # pragma: no cover
+def read_messages(rng, t, keys, replicate, half_life, dims, pairs, contacts, state, counts):  # pragma: no cover
     """The sender messages read at hour t, one after the other in queue order (rules 2-4 of
-    docs/MODEL.md). keys: ((r * P + pair) << 1) | kind. Returns the keys (r * S + s) * N + node
+    docs/MODEL.md). keys: ((r * P + pair) << 1) | kind, replicate: r of each. Returns the keys (r * S + s) * N + node
     of the readers who now share (already marked as sharing and counted as direct supporters).
 
     dims = (P, M, N, S); pairs = (slot, sender, contact, close, tie, report_prob, unfollow_prob),
@@ -71,13 +68,17 @@ def read_messages(rng, t, keys, half_life, dims, pairs, contacts, state, counts)
         unfollowed, pair_annoyed, pair_reported = state
     out = np.empty(len(keys), dtype=np.int64)
     n_out = 0
-    for key in keys:
+    for i in range(len(keys)):
+        key = keys[i]
         rp = key >> 1
-        r = rp // P
+        r = replicate[i]
         pk = key - ((r * P) << 1)
         pair = pk >> 1
         a_idx = r * M + slot[pair]
-        a = annoyance[a_idx] * 2.0 ** ((annoyance_hour[a_idx] - t) / half_life) + inc[pk]
+        a = annoyance[a_idx]
+        if a != 0.0:  # decayed since the last read (half-life half_life hours)
+            a *= 2.0 ** ((annoyance_hour[a_idx] - t) / half_life)
+        a += inc[pk]
         annoyance[a_idx] = a
         annoyance_hour[a_idx] = t
         rs = r * S + sender[pair]
@@ -129,3 +130,53 @@ def see_shares(rng, keys, N, S, word_of_mouth, aware, shared, counts):  # pragma
             out[n_out] = key
             n_out += 1
     return out[:n_out]
+
+
+@njit(cache=True, nogil=True)
+def spread_now(rng, rs0, node0, exclude0, cap, N, indptr, indices, exposure, word_of_mouth,
+               aware, shared, counts):  # pragma: no cover - compiled
+    """Word of mouth within the hour (read delay 0), from new sharers (replicate-sender rs0,
+    node node0, already marked and counted): each connection but the message's sender
+    (exclude0) sees a post with the sharer's exposure probability (geometric skips, as in
+    ``audience``); a viewer who did not know becomes aware, and shares in turn with their
+    word-of-mouth probability, until the cascade stops. Works from a stack of ``cap`` entries
+    (``cap`` >= len(rs0)); if a sharer's viewers might not fit, returns the sharers still to
+    do as (rs, node, exclude), else three empty arrays."""
+    # a stack, not a queue: a new sharer's cascade is followed at once, while that replicate's
+    # slice of aware/shared is still in cache (the order of sightings does not matter)
+    st_rs = np.empty(cap, dtype=np.int64)
+    st_node = np.empty(cap, dtype=np.int64)
+    st_ex = np.empty(cap, dtype=np.int64)
+    n = len(rs0)
+    st_rs[:n] = rs0[::-1]
+    st_node[:n] = node0[::-1]
+    st_ex[:n] = exclude0[::-1]
+    last_q, scale = -1.0, 0.0
+    while n > 0:
+        rs, node, exclude = st_rs[n - 1], st_node[n - 1], st_ex[n - 1]
+        a, b, q = indptr[node], indptr[node + 1], exposure[node]
+        if n - 1 + (b - a) > cap:
+            return st_rs[:n].copy(), st_node[:n].copy(), st_ex[:n].copy()
+        n -= 1
+        if b <= a or q <= 0.0:
+            continue
+        base = rs * N
+        every = q >= 1.0
+        if not every and q != last_q:
+            last_q, scale = q, -1.0 / np.log1p(-q)
+        j = a if every else a + max(1, int(np.ceil(rng.standard_exponential() * scale))) - 1
+        while j < b:
+            v = indices[j]
+            seen = base + v
+            if v != exclude and not aware[seen]:
+                aware[seen] = True
+                counts[REACH, rs] += 1
+                if rng.random() < word_of_mouth[v] and not shared[seen]:
+                    shared[seen] = True
+                    counts[SUPPORTERS, rs] += 1
+                    st_rs[n] = rs
+                    st_node[n] = v
+                    st_ex[n] = exclude
+                    n += 1
+            j += 1 if every else max(1, int(np.ceil(rng.standard_exponential() * scale)))
+    return st_rs[:0].copy(), st_node[:0].copy(), st_ex[:0].copy()
