@@ -76,19 +76,18 @@ def sample_audience(rng: np.random.Generator, net: Network, nodes: np.ndarray, p
 
     n = len(nodes)
     nodes = np.ascontiguousarray(nodes, dtype=np.int64)
-    p = np.ascontiguousarray(np.broadcast_to(np.asarray(p, dtype=float), (n,)))
+    p = np.asarray(p, dtype=float)
+    p = np.full(n, float(p)) if p.ndim == 0 else np.ascontiguousarray(p)
     exclude = np.full(n, -1, dtype=np.int64) if exclude is None else \
         np.ascontiguousarray(exclude, dtype=np.int64)
     base = np.zeros(n, dtype=np.int64) if base is None else np.ascontiguousarray(base, dtype=np.int64)
-    deg = net.indptr[nodes + 1] - net.indptr[nodes]
-    expect = float((deg * np.clip(p, 0.0, 1.0)).sum())
-    cap = int(max(expect + 4.0 * np.sqrt(expect) + 64.0, deg.max(initial=0)))
     chunks, i = [], 0
     while i < n:
-        keys, i = audience(rng, net.indptr, net.indices, nodes, p, exclude, base, i, cap)
+        keys, i = audience(rng, net.indptr, net.indices, nodes, p, exclude, base, i)
         chunks.append(keys)
-    return chunks[0] if len(chunks) == 1 else np.concatenate(chunks) if chunks else \
-        np.zeros(0, dtype=np.int64)
+    if len(chunks) == 1:
+        return chunks[0]
+    return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
 
 
 class Engine:

@@ -14,15 +14,23 @@ from numba import njit
 
 
 @njit(cache=True, nogil=True)
-def audience(rng, indptr, indices, nodes, p, exclude, base, first, cap):  # pragma: no cover
+def audience(rng, indptr, indices, nodes, p, exclude, base, first):  # pragma: no cover
     """For sharers i = first, first + 1, ... (graph node nodes[i]), the connections v that see
     the post, each with probability p[i], never v == exclude[i]; as keys base[i] + v, grouped
-    by sharer, connections in CSR order. Stops before a sharer whose connections might not fit
-    in ``cap`` keys; returns (keys, index of the next sharer).
+    by sharer, connections in CSR order. The output holds the expected number plus a margin
+    (at least one sharer's connections); it stops before a sharer whose connections might not
+    fit, and returns (keys, index of the next sharer) for the caller to continue.
 
     Geometric skips from one seen connection to the next: the gap is ceil(E * scale) with
     E ~ Exp(1) and scale = -1 / log(1 - q), so P(gap > k) = (1 - q)^k; the work grows with
     the number who see the post, not with the sharer's degree."""
+    expect = 0.0
+    widest = 0
+    for i in range(first, len(nodes)):
+        d = indptr[nodes[i] + 1] - indptr[nodes[i]]
+        widest = max(widest, d)
+        expect += d * min(max(p[i], 0.0), 1.0)
+    cap = max(int(expect + 4.0 * np.sqrt(expect) + 64.0), widest)
     keys = np.empty(cap, dtype=np.int64)
     k = 0
     last_q, scale = -1.0, 0.0
