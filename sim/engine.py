@@ -7,11 +7,13 @@ messages directly can ever be annoyed, so their annoyance, threshold and last-re
 kept for them alone (a million-node graph with a few thousand contacts stays small).
 
 Work is event-driven: a message that will be read, or a share that a connection will see, is
-queued for its hour as one packed integer key, and each hour touches only the events due then,
-all replicates at once. No Python loop runs over agents or replicates. A sharer's audience is
-drawn by geometric skips over its connections (each one sees the post independently with the
-sharer's exposure probability), so the work grows with the number of people who see a post,
-not with the sharer's degree.
+queued for its hour as one packed integer key (numpy), and each hour hands the events due then,
+all replicates at once, to a compiled pass (``sim.kernels``, numba) that applies the rules one
+event after the other in queue order. No Python loop runs over agents, events or replicates.
+A sharer's audience is drawn by geometric skips over its connections (each one sees the post
+independently with the sharer's exposure probability), so the work grows with the number of
+people who see a post, not with the sharer's degree. With no read delay, a whole hour's
+cascade runs in one compiled pass; ``run()`` jumps over hours in which nothing can happen.
 
 Order within an hour: the strategies' sends, then reads of the sender's messages, then
 exposures to shares (repeated while zero-delay events appear), then the platform rule.
@@ -323,8 +325,8 @@ class Engine:
         from .kernels import read_messages
 
         sharers = read_messages(
-            self.rng, t, keys, (keys >> 1) // self.P, float(self.sc.half_life_hours), (self.P, self.M, self.N, self.S),
-            self._pair_arrays, self._pair_kind_arrays,
+            self.rng, t, keys, (keys >> 1) // self.P, float(self.sc.half_life_hours),
+            (self.P, self.M, self.N, self.S), self._pair_arrays, self._pair_kind_arrays,
             (self.contact_annoyance, self.contact_annoyance_hour, self.contact_threshold,
              self.contact_annoyed, self.aware, self.shared, self.unfollowed, self.pair_annoyed,
              self.pair_reported),
@@ -364,11 +366,6 @@ class Engine:
             return
         keys = sample_audience(self.rng, net, node, pop.exposure[node], exclude, base=rs * N)
         self._queue(self.sees, t + pop.read_delay.draw(self.rng, len(keys)), keys)
-
-    def _add(self, name: str, rs: np.ndarray, weights: np.ndarray | None = None) -> None:
-        if len(rs):
-            self.counts[_C[name]] += np.bincount(rs, weights=weights, minlength=self.R * self.S)
-            self._changed = True
 
     # ------------------------------------------------------------------ platform, records
 
