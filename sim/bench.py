@@ -223,7 +223,32 @@ def bench_ic(net, p: float, reps: dict, seed: int) -> list[dict]:
     for r in out:
         r["exposure_p"] = p
         r["seeds"] = int(len(seeds))
+    out[0]["profile"] = profile_engine(sc, reps["engine"], seed)
     return out
+
+
+def profile_engine(sc, reps: int, seed: int, top: int = 8) -> list[dict]:
+    """Where the engine's time goes on a scenario: cProfile's own time per function. Compiled
+    kernels count in the Python method that calls them (named in KERNEL_OF)."""
+    import cProfile
+    import pstats
+
+    from .engine import Engine
+
+    prof = cProfile.Profile()
+    prof.enable()
+    Engine(sc, reps, np.random.default_rng(seed), record_series=False).run()
+    prof.disable()
+    stats = pstats.Stats(prof)
+    total = sum(v[2] for v in stats.stats.values())
+    rows = sorted(stats.stats.items(), key=lambda kv: -kv[1][2])[:top]
+    return [{"function": f"{Path(k[0]).name}:{k[2]}", "kernel": KERNEL_OF.get(k[2], ""),
+             "own_s": round(v[2], 4), "share": round(v[2] / total, 3) if total else None}
+            for k, v in rows]
+
+
+KERNEL_OF = {"_start_shares": "kernels.spread_now / kernels.audience",
+             "_process_reads": "kernels.read_messages", "_process_sees": "kernels.see_shares"}
 
 
 def bench_flat_army(reps: int, seed: int) -> dict:
@@ -378,6 +403,13 @@ def markdown(rows: list[dict], rat: dict, tg, info: dict) -> str:
     lines += ["", "| target | measured | met |", "|---|---|---|"]
     for text, value, ok in tg:
         lines.append(f"| {text} | {value} | {'yes' if ok else 'no'} |")
+    for r in rows:
+        if r.get("profile"):
+            lines += ["", f"Profile of the engine, {r['item']} ({r['replicates']} replicates; "
+                      "own time per function, compiled kernels inside their caller):", "",
+                      "| function | kernel | own time (s) | share |", "|---|---|---|---|"]
+            lines += [f"| {p['function']} | {p['kernel']} | {p['own_s']:.3f} | {p['share']:.0%} |"
+                      for p in r["profile"]]
     lines += ["", f"Machine: {info['nproc']} cores, {info['cpu']}, Python {info['python']}, "
               f"numpy {info['numpy']}, numba {info['numba']}; load average at start "
               f"{info['load_average_at_start']} (the machine was shared: CPU time is what each "
