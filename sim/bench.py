@@ -20,7 +20,6 @@ paragraph to results/bench/README_SECTION.md. Benchmarks, not tests: nothing her
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import sys
@@ -174,6 +173,7 @@ def bench_engine_full(net, reps: int, seed: int) -> dict:
     rec["mean_reach"] = float(m["reach"].mean())
     rec["mean_supporters"] = float(m["supporters"].mean())
     rec["suspension_risk"] = float(m["suspended"].mean())
+    rec["profile"] = profile_engine(sc, reps, seed)
     return per_replicate(rec, reps)
 
 
@@ -242,12 +242,14 @@ def profile_engine(sc, reps: int, seed: int, top: int = 8) -> list[dict]:
     stats = pstats.Stats(prof)
     total = sum(v[2] for v in stats.stats.values())
     rows = sorted(stats.stats.items(), key=lambda kv: -kv[1][2])[:top]
-    return [{"function": f"{Path(k[0]).name}:{k[2]}", "kernel": KERNEL_OF.get(k[2], ""),
+    return [{"function": f"{Path(k[0]).name}:{k[2]}",
+             "kernel": KERNEL_OF.get(k[2], KERNEL_OF.get(f"{Path(k[0]).name}:{k[2]}", "")),
              "own_s": round(v[2], 4), "share": round(v[2] / total, 3) if total else None}
             for k, v in rows]
 
 
-KERNEL_OF = {"_start_shares": "kernels.spread_now / kernels.audience",
+KERNEL_OF = {"_start_shares": "kernels.spread_now", "sample_audience": "kernels.audience",
+             "__init__.py:cast": "numba passing the Generator",
              "_process_reads": "kernels.read_messages", "_process_sees": "kernels.see_shares"}
 
 

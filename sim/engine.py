@@ -28,7 +28,7 @@ import numpy as np
 
 from .network import Network
 from .platform import PlatformRule
-from .population import GENERIC, PERSONAL, Population
+from .population import PERSONAL, Population
 from .strategies import Send, SenderView
 
 # Per-sender counters summed over events; each becomes a per-replicate metric.
