@@ -95,6 +95,10 @@ def sample_audience(rng: np.random.Generator, net: Network, nodes: np.ndarray, p
 class Engine:
     """One batch of replicates; ``step()`` advances one hour, ``run()`` to the horizon."""
 
+    # Test hook: called as on_deliver(hour, sender, replicates, pairs) with the messages
+    # actually delivered (after suspension and unfollow filtering); None in normal runs.
+    on_deliver = None
+
     def __init__(self, scenario: Scenario, n_replicates: int, rng: np.random.Generator,
                  record_series: bool = True):
         sc = self.sc = scenario
@@ -288,6 +292,8 @@ class Engine:
         follows = ~self.unfollowed[rp]
         if not follows.all():
             r, pair, rp = r[follows], pair[follows], rp[follows]
+        if self.on_deliver is not None:
+            self.on_deliver(t, s, r, pair)
         n_by = np.bincount(r, minlength=R) if S == 1 else np.bincount(r * S + s, minlength=R * S)
         self.count["messages_sent"] += n_by
         if send.kind == PERSONAL:
