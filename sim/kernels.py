@@ -173,18 +173,25 @@ def spread_now(rng, rs0, node0, exclude0, cap, N, indptr, indices, exposure, wor
         if not every and q != last_q:
             last_q, scale = q, -1.0 / np.log1p(-q)
         j = a if every else a + max(1, int(np.ceil(rng.standard_exponential() * scale))) - 1
+        reached = 0
+        supporters = 0
         while j < b:
             v = indices[j]
             seen = base + v
             if v != exclude and not aware[seen]:
+                # not aware yet, so not sharing yet either (sharing implies awareness);
+                # a draw whose outcome is certain (probability 1) is skipped
                 aware[seen] = True
-                counts[REACH, rs] += 1
-                if rng.random() < word_of_mouth[v] and not shared[seen]:
+                reached += 1
+                p_share = word_of_mouth[v]
+                if p_share >= 1.0 or rng.random() < p_share:
                     shared[seen] = True
-                    counts[SUPPORTERS, rs] += 1
+                    supporters += 1
                     st_rs[n] = rs
                     st_node[n] = v
                     st_ex[n] = exclude
                     n += 1
             j += 1 if every else max(1, int(np.ceil(rng.standard_exponential() * scale)))
+        counts[REACH, rs] += reached
+        counts[SUPPORTERS, rs] += supporters
     return st_rs[:0].copy(), st_node[:0].copy(), st_ex[:0].copy()
