@@ -62,12 +62,15 @@ class Population:
     read_delay: ReadDelay
     tie_source: str = "beta"
 
-    def draw_thresholds(self, rng: np.random.Generator, n_replicates: int) -> np.ndarray:
+    def draw_thresholds(self, rng: np.random.Generator, n_replicates: int,
+                        n_agents: int | None = None) -> np.ndarray:
         """Annoyance thresholds, one per replicate and agent (flat, r * N + i).
 
         Nobody knows their contacts' patience in advance, so each replicate meets a fresh
-        draw: the risks then average over who the contacts might be."""
-        size = n_replicates * self.n_agents
+        draw: the risks then average over who the contacts might be. ``n_agents`` draws for
+        that many people instead of everyone (the engine keeps thresholds only for the people
+        a sender messages, the only ones who can be annoyed)."""
+        size = n_replicates * (self.n_agents if n_agents is None else int(n_agents))
         if self.threshold_sigma == 0:
             return np.full(size, float(self.threshold_median))
         return rng.lognormal(np.log(self.threshold_median), self.threshold_sigma, size=size)

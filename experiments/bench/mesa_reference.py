@@ -1,0 +1,229 @@
+"""The outreach rules written the way a Mesa user would: one Python object per person, one
+random draw per decision, an hour-by-hour model step. The baseline of `outreach bench`.
+
+It implements the rules of docs/MODEL.md for a single sender and the ``generic_blast``
+strategy (the benchmark scenario), reading each person's attributes from the same
+``Population`` the engine uses, so both simulate the same people. It is deliberately plain,
+but not a straw man:
+
+* ``activation="events"`` (default) steps only the people who have a message or a share due
+  this hour, from a calendar of pending events; ``activation="all"`` is the textbook
+  ``self.agents.shuffle_do("step")`` where every person checks their inbox every hour.
+* neighbour lists come from the shared CSR graph instead of a ``mesa.discrete_space.Network``
+  built per replicate (which would add its construction time to every replicate).
+* draws use ``self.random`` (Python's ``random``), the cheapest scalar generator.
+
+Mesa 3.5 API: ``Model(rng=...)``, ``self.agents`` (an AgentSet).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+import mesa
+import numpy as np
+
+GENERIC = 0
+
+
+class Person(mesa.Agent):
+    """Someone in the sender's network: reads, gets annoyed, reports, unfollows, shares."""
+
+    def __init__(self, model: "OutreachABM", node: int):
+        super().__init__(model)
+        self.node = node
+        self.aware = False
+        self.shared = False
+        self.annoyance = 0.0
+        self.annoyance_hour = 0
+        self.annoyed = False
+        self.threshold = None  # drawn when a sender's message first needs it
+        self.inbox = []  # ("read", pair, kind) or ("see",) due this hour (activation="all")
+
+    # -- the rules -------------------------------------------------------------------------
+
+    def read(self, pair: int, kind: int) -> None:
+        m, pop, t = self.model, self.model.pop, self.model.hour
+        if self.threshold is None:
+            self.threshold = m.draw_threshold()
+        decay = 2.0 ** (-(t - self.annoyance_hour) / m.half_life)
+        inc = pop.annoyance_generic[pair] if kind == GENERIC else pop.annoyance_personal[pair]
+        self.annoyance = self.annoyance * decay + inc
+        self.annoyance_hour = t
+        self.become_aware()
+        if self.annoyance > self.threshold:
+            if pair not in m.pair_annoyed:
+                m.pair_annoyed.add(pair)
+                m.counts["annoyed"] += 1
+            self.annoyed = True
+            if self.random.random() < pop.report_prob[pair]:
+                m.counts["reports"] += 1
+                m.reports_by_hour[t] += 1
+            if self.random.random() < pop.unfollow_prob[pair] and pair not in m.unfollowed:
+                m.unfollowed.add(pair)
+                m.counts["unfollows"] += 1
+                if pop.close[pair]:
+                    m.counts["close_ties_lost"] += 1
+        else:
+            p_share = pop.share_generic[pair] if kind == GENERIC else pop.share_personal[pair]
+            if self.random.random() < p_share and not self.shared:
+                m.counts["direct_supporters"] += 1
+                self.share()
+
+    def see_share(self) -> None:
+        if self.aware:
+            return
+        self.become_aware()
+        if self.random.random() < self.model.pop.share_word_of_mouth[self.node] and not self.shared:
+            self.share()
+
+    def become_aware(self) -> None:
+        if not self.aware:
+            self.aware = True
+            self.model.counts["reach"] += 1
+
+    def share(self) -> None:
+        """Post once: each connection except the sender sees it with this person's exposure
+        probability, after the viewer's own read delay."""
+        m = self.model
+        self.shared = True
+        m.counts["supporters"] += 1
+        p = m.pop.exposure[self.node]
+        for friend in m.neighbours[self.node]:
+            if friend != m.sender_node and self.random.random() < p:
+                m.schedule(m.hour + m.read_delay(), m.people[friend], ("see",))
+
+    def step(self) -> None:  # activation="all": handle what is due now
+        while self.inbox:
+            event = self.inbox.pop(0)
+            if event[0] == "read":
+                self.read(event[1], event[2])
+            else:
+                self.see_share()
+
+
+class Sender(mesa.Agent):
+    """Sends one generic message to every contact at hour 0."""
+
+    def __init__(self, model: "OutreachABM", node: int):
+        super().__init__(model)
+        self.node = node
+        self.suspended = False
+
+    def act(self) -> None:
+        m, pop = self.model, self.model.pop
+        if m.hour != 0 or self.suspended:
+            return
+        for pair in range(pop.n_pairs):
+            if pair in m.unfollowed:
+                continue
+            m.counts["messages_sent"] += 1
+            if self.random.random() < pop.read_prob[pair]:
+                person = m.people[int(pop.pair_contact[pair])]
+                m.schedule(m.hour + m.read_delay(), person, ("read", pair, GENERIC))
+
+
+class OutreachABM(mesa.Model):
+    """One replicate of the generic blast; ``run()`` steps to the horizon."""
+
+    def __init__(self, scenario, seed: int, activation: str = "events"):
+        super().__init__(rng=seed)
+        self.random.seed(seed)
+        pop, net = scenario.population, scenario.network
+        self.pop, self.net = pop, net
+        self.H, self.half_life = int(scenario.horizon_hours), float(scenario.half_life_hours)
+        self.platform = scenario.platform
+        self.activation = activation
+        self.neighbours = scenario_neighbours(scenario)
+        self.sender_node = int(pop.senders[0])
+        self.sender = Sender(self, self.sender_node)
+        self.people = {i: Person(self, i) for i in range(net.n_nodes) if i != self.sender_node}
+        self.counts = defaultdict(int)
+        self.pair_annoyed, self.unfollowed = set(), set()
+        self.reports_by_hour = defaultdict(int)
+        self.calendar = defaultdict(list)  # hour -> [(person, event)]
+        self.hour = 0
+        self.suspension_hour = None
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def draw_threshold(self) -> float:
+        pop = self.pop
+        if pop.threshold_sigma == 0:
+            return float(pop.threshold_median)
+        return self.random.lognormvariate(math.log(pop.threshold_median), pop.threshold_sigma)
+
+    def read_delay(self) -> int:
+        d = self.pop.read_delay
+        if d.dist == "constant" or d.mean_hours == 0:
+            return int(round(d.mean_hours))
+        if d.dist == "exponential":
+            return int(round(self.random.expovariate(1.0 / d.mean_hours)))
+        mu = math.log(d.mean_hours) - d.sigma**2 / 2
+        return int(round(self.random.lognormvariate(mu, d.sigma)))
+
+    def schedule(self, hour: int, person: Person, event: tuple) -> None:
+        if hour < self.H:
+            self.calendar[hour].append((person, event))
+
+    # -- the hour --------------------------------------------------------------------------
+
+    def step(self) -> None:
+        self.sender.act()
+        while self.calendar.get(self.hour):
+            due = self.calendar.pop(self.hour)
+            # reads of the sender's message first, then shares seen (the engine's order)
+            due.sort(key=lambda item: item[1][0] != "read")
+            if self.activation == "events":
+                for person, event in due:
+                    if event[0] == "read":
+                        person.read(event[1], event[2])
+                    else:
+                        person.see_share()
+            else:
+                for person, event in due:
+                    person.inbox.append(event)
+                self.agents.select(agent_type=Person).shuffle_do("step")
+        self.apply_platform_rule()
+        self.hour += 1
+
+    def apply_platform_rule(self) -> None:
+        rule = self.platform
+        if rule.rule == "none" or self.sender.suspended:
+            return
+        window = range(self.hour - rule.window_hours + 1, self.hour + 1)
+        reports = sum(self.reports_by_hour.get(h, 0) for h in window)
+        delivered = self.counts["messages_sent"] if 0 in window else 0
+        if rule.violated(np.array([reports]), np.array([delivered]))[0]:
+            self.sender.suspended = True
+            self.suspension_hour = self.hour
+
+    def run(self) -> dict:
+        while self.hour < self.H:
+            self.step()
+        out = {k: float(self.counts[k]) for k in ("reach", "supporters", "direct_supporters",
+                                                  "unfollows", "close_ties_lost", "annoyed",
+                                                  "reports", "messages_sent")}
+        out["suspended"] = float(self.sender.suspended)
+        return out
+
+
+_NEIGHBOURS: dict[int, list] = {}
+
+
+def scenario_neighbours(scenario) -> list[list[int]]:
+    """Per-node neighbour lists, built once per graph and shared by all replicates."""
+    net = scenario.network
+    key = id(net)
+    if key not in _NEIGHBOURS:
+        _NEIGHBOURS.clear()
+        ind = net.indices.tolist()
+        ptr = net.indptr.tolist()
+        _NEIGHBOURS[key] = [ind[ptr[i]:ptr[i + 1]] for i in range(net.n_nodes)]
+    return _NEIGHBOURS[key]
+
+
+def run_replicates(scenario, n: int, seed: int = 0, activation: str = "events") -> list[dict]:
+    """n independent replicates (seeds seed, seed + 1, ...), each a fresh model."""
+    return [OutreachABM(scenario, seed + i, activation).run() for i in range(n)]
