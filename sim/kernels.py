@@ -101,7 +101,8 @@ def read_messages(rng, t, keys, replicate, half_life, dims, pairs, contacts, sta
                 if close[pair]:
                     counts[CLOSE_ANNOYED, rs] += 1
             contact_annoyed[a_idx] = True
-            if rng.random() < report_prob[pair]:
+            # a contact reports a sender at most once (the draw is made either way)
+            if rng.random() < report_prob[pair] and not pair_reported[rp]:
                 counts[REPORTS, rs] += 1
                 pair_reported[rp] = True
             if rng.random() < unfollow_prob[pair] and not unfollowed[rp]:

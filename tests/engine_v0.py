@@ -240,7 +240,7 @@ class Engine:
         self.person_annoyed[akey[annoyed]] = True
         self._add("annoyed", rs[first])
         self._add("close_ties_annoyed", rs[first & pop.close[pair]])
-        report = annoyed & (u[0] < pop.report_prob[pair])
+        report = annoyed & (u[0] < pop.report_prob[pair]) & ~self.pair_reported[rp]
         self._add("reports", rs[report])
         self.pair_reported[rp[report]] = True
         unf = annoyed & (u[1] < pop.unfollow_prob[pair]) & ~self.unfollowed[rp]

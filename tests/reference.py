@@ -15,7 +15,8 @@ Rules, per message delivered by sender s to contact i with tie strength w:
    (annoyance_generic or annoyance_personal, both already scaled by 1 - w). Reading makes
    i aware of s's ask.
 3. If annoyance > threshold (strict) the read is annoying: the pair counts as annoyed once,
-   the person counts as annoyed; each annoying read is reported with report_prob and may
+   the person counts as annoyed; an annoying read is reported with report_prob (a contact
+   reports a sender at most once) and may
    end the tie with unfollow_prob (no later message from s reaches i).
 4. Otherwise i becomes a supporter with the pair's share probability (generic or personal),
    unless i already shared s's ask. A supporter shares once: every connection of i except
@@ -79,6 +80,7 @@ class _Replicate:
         self.shared: set[tuple[int, int]] = set()
         self.unfollowed: set[int] = set()  # pair index
         self.pair_annoyed: set[int] = set()
+        self.reported: set[int] = set()  # pairs whose contact has reported the sender
         self.count = [dict.fromkeys(_COUNTERS, 0.0) for _ in range(ref.n_senders)]
         self.report_hours = [defaultdict(int) for _ in range(ref.n_senders)]
         self.delivery_hours = [defaultdict(int) for _ in range(ref.n_senders)]
@@ -206,7 +208,8 @@ class _Replicate:
                 if ref.close[pair]:
                     c["close_ties_annoyed"] += 1
             self.person_annoyed.add(person)
-            if self.rng.random() < ref.report_prob[pair]:
+            if self.rng.random() < ref.report_prob[pair] and pair not in self.reported:
+                self.reported.add(pair)
                 c["reports"] += 1
                 self.report_hours[s][t] += 1
                 self.at(t + ref.platform.window_hours)
