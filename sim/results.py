@@ -19,6 +19,7 @@ import pandas as pd
 from . import __version__
 
 MARKER = "INCOMPLETE"
+FAILED_PREFIX = "failed: "  # how a marker says why the run stopped
 SUMMARY = "summary.json"
 
 
@@ -124,8 +125,8 @@ def mark_failed(folder: Path, message: str) -> None:
     """Leave the reason a run stopped in its marker (best effort: the folder may be the
     thing that failed)."""
     try:
-        if Path(folder).is_dir():
-            (Path(folder) / MARKER).write_text(f"failed: {message}\n")
+        if Path(folder).is_dir():  # Hydra made the run or job folder before the task ran
+            (Path(folder) / MARKER).write_text(f"{FAILED_PREFIX}{message}\n")
     except OSError:
         pass
 

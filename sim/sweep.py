@@ -47,7 +47,7 @@ log = logging.getLogger("outreach.sweep")
 
 SWEEP_TABLE = "sweep.parquet"
 JOBS_FILE = "sweep_jobs.json"  # the job list, written at the start (progress: "k of N")
-FAILED_PREFIX = "failed: "
+FAILED_PREFIX = results.FAILED_PREFIX
 # Overrides that cannot change a job's numbers, so they do not enter its seed.
 SEED_NEUTRAL_KEYS = ("seed",)
 SEED_NEUTRAL_PREFIXES = ("output.",)
@@ -141,20 +141,12 @@ def run_job(cfg: DictConfig, out_dir: Path, hydra_cfg, run: Callable[..., dict])
         if not isinstance(exc, ValueError):  # user errors are ValueErrors with a clear message
             message = f"{type(exc).__name__}: {message}"
             log.exception("job #%s [%s] failed", num, shown)
-        mark_failed(out_dir, message)
+        results.mark_failed(out_dir, message)
         log.error("job #%s [%s] failed: %s (%s)", num, shown, message, _progress(sweep_dir))
         return message
     log.info("job #%s [%s]: done in %.1f s (%s)", num, shown, time.perf_counter() - t0,
              _progress(sweep_dir))
     return summary
-
-
-def mark_failed(out_dir: Path, message: str) -> None:
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        (out_dir / results.MARKER).write_text(f"{FAILED_PREFIX}{message}\n")
-    except OSError:
-        pass
 
 
 def _progress(sweep_dir: Path) -> str:
