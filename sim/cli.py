@@ -60,6 +60,7 @@ def run_scenario(cfg: DictConfig, out_dir: Path, progress: bool = True) -> dict:
         "tie_strength_from": scenario.population.tie_source,
         "replicates": int(cfg.replicates),
         "seed": int(cfg.seed),
+        "replicate_seed": None if cfg.get("replicate_seed") is None else int(cfg.replicate_seed),
         "horizon_hours": int(cfg.horizon_hours),
         "elapsed_seconds": round(time.perf_counter() - t0, 3),
         "metrics": summary,

@@ -290,6 +290,11 @@ class OutreachConfig:
     strategy: Any = MISSING
     platform: Any = MISSING
     seed: int = 0
+    # Seed of the Monte Carlo replicates only; null = derived from `seed`. The network, the
+    # population and the senders always come from `seed`, so runs that differ only in their
+    # strategy or platform meet the same people (common random numbers). A sweep sets this
+    # per job (sim/sweep.py).
+    replicate_seed: Optional[int] = None
     replicates: int = 500
     horizon_hours: int = 1008  # six weeks
     close_ties: int = 150  # story: ~150 close ties thanked by name
@@ -520,6 +525,8 @@ def validate(cfg) -> None:
         check_missing(cfg)
         check_known_keys(cfg)
     check_nonneg("seed", cfg.seed, integer=True)  # numpy SeedSequence takes integers >= 0
+    if cfg.get("replicate_seed") is not None:
+        check_nonneg("replicate_seed", cfg.replicate_seed, integer=True)
     check_positive("replicates", cfg.replicates, integer=True)
     check_positive("horizon_hours", cfg.horizon_hours, integer=True)
     check_nonneg("close_ties", cfg.close_ties, integer=True)

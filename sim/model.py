@@ -13,7 +13,7 @@ import mesa
 
 from .config import compose
 from .engine import Engine
-from .simulation import build_scenario, seed_streams
+from .simulation import build_scenario, replicate_seeds
 
 STATES = ("unaware", "aware", "supporter", "annoyed", "unfollowed", "reported")
 
@@ -130,7 +130,7 @@ class OutreachModel(mesa.Model):
         self.outreach_scenario = build_scenario(self.config)
         self.network = self.outreach_scenario.network
         self.population = self.outreach_scenario.population
-        batch_seed = seed_streams(seed)["dynamics"].spawn(1)[0]
+        batch_seed = replicate_seeds(self.config, 1)[0]
         self.engine = Engine(self.outreach_scenario, 1, np.random.default_rng(batch_seed))
         pop = self.population
         self.senders = [Sender(self, int(node), s) for s, node in enumerate(pop.senders)]

@@ -36,6 +36,13 @@ def seed_streams(seed: int) -> dict[str, np.random.SeedSequence]:
     return dict(zip(names, np.random.SeedSequence(int(seed)).spawn(len(names))))
 
 
+def replicate_seeds(cfg, n_batches: int) -> list[np.random.SeedSequence]:
+    """One seed per batch of replicates: from ``replicate_seed`` when set, else from ``seed``."""
+    rs = cfg.get("replicate_seed")
+    root = np.random.SeedSequence(int(rs)) if rs is not None else seed_streams(cfg.seed)["dynamics"]
+    return root.spawn(n_batches)
+
+
 def choose_senders(net: Network, fraction: float, rng: np.random.Generator) -> np.ndarray:
     """The configured sender first; with fraction f > 0, round(f * N) senders in all, the
     others drawn at random among nodes that have contacts."""
@@ -126,7 +133,7 @@ def simulate(cfg, scenario: Scenario | None = None, progress: bool = False) -> R
         log.warning(w)
     total, bs = int(cfg.replicates), int(cfg.engine.batch_size)
     sizes = [min(bs, total - i) for i in range(0, total, bs)]
-    batch_seeds = seed_streams(cfg.seed)["dynamics"].spawn(len(sizes))
+    batch_seeds = replicate_seeds(cfg, len(sizes))
     bar = None
     if progress:
         from tqdm import tqdm

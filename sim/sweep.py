@@ -2,15 +2,19 @@
 
 Why each piece exists:
 
-* **Job seeds.** A sweep job's seed is derived from the master ``seed`` and the job's own
-  overrides, never from its job number or the worker that ran it, so a job's numbers are the
-  same with 1 worker or 32, in any order, and when the sweep is resumed. The derivation
-  (``job_seed``) takes the job's task overrides, drops the ones that cannot change the numbers
-  (``seed`` itself and ``output.*``), strips leading ``+``, sorts them, hashes the joined text
-  with SHA-256 and feeds the master seed and the hash words to ``numpy.random.SeedSequence``;
-  the job seed is the first 63 bits of its state. A single run (``outreach seed=7``) is not a
-  sweep job and keeps seed 7. To rerun one sweep job alone, use its overrides plus
-  ``seed=<job seed>`` (the ``job_seed`` column of ``sweep.parquet``, or ``seed`` in its summary).
+* **Job seeds.** A sweep job's *replicate* seed is derived from the master ``seed`` and the
+  job's own overrides, never from its job number or the worker that ran it, so a job's numbers
+  are the same with 1 worker or 32, in any order, and when the sweep is resumed. The
+  derivation (``job_seed``) takes the job's task overrides, drops the ones that cannot change
+  the numbers (``seed``, ``replicate_seed`` and ``output.*``), strips leading ``+``, sorts
+  them, hashes the joined text with SHA-256 and feeds the master seed and the hash words to
+  ``numpy.random.SeedSequence``; the job seed is the first 63 bits of its state, set as
+  ``replicate_seed``. The network, population and senders still come from the master
+  ``seed``: jobs that differ only in strategy or platform meet the same people (common random
+  numbers), so their differences are the strategies', not the network draw's. A single run
+  (``outreach seed=7``) is not a sweep job and keeps ``replicate_seed`` null. To rerun one
+  sweep job alone, use its overrides plus ``replicate_seed=<job seed>`` (the ``job_seed``
+  column of ``sweep.parquet``, or ``replicate_seed`` in its summary).
 * **Resume.** A job whose folder is complete (``results.is_complete``) and whose summary holds
   the same config is skipped; anything else is (re)run. Folders are written atomically with an
   INCOMPLETE marker first, so a killed sweep restarted with the same ``hydra.sweep.dir`` only
@@ -49,7 +53,7 @@ SWEEP_TABLE = "sweep.parquet"
 JOBS_FILE = "sweep_jobs.json"  # the job list, written at the start (progress: "k of N")
 FAILED_PREFIX = results.FAILED_PREFIX
 # Overrides that cannot change a job's numbers, so they do not enter its seed.
-SEED_NEUTRAL_KEYS = ("seed",)
+SEED_NEUTRAL_KEYS = ("seed", "replicate_seed")
 SEED_NEUTRAL_PREFIXES = ("output.",)
 # Metrics reported in sweep.parquet: mean and 95% CI of the mean per replicate.
 TABLE_METRICS = (
@@ -127,12 +131,13 @@ def run_job(cfg: DictConfig, out_dir: Path, hydra_cfg, run: Callable[..., dict])
     num = hydra_cfg.job.num
     shown = " ".join(overrides) or "(no overrides)"
     master = int(cfg.seed)
-    cfg.seed = job_seed(master, overrides)
+    cfg.replicate_seed = job_seed(master, overrides)
     sweep_dir = Path(hydra_cfg.sweep.dir)
     if already_done(out_dir, cfg):
         log.info("job #%s [%s]: already complete, skipped (%s)", num, shown, _progress(sweep_dir))
         return "skipped"
-    log.info("job #%s [%s]: seed %d (from master seed %d), running", num, shown, cfg.seed, master)
+    log.info("job #%s [%s]: replicate seed %d (from master seed %d), running", num, shown,
+             cfg.replicate_seed, master)
     t0 = time.perf_counter()
     try:
         summary = run(cfg, out_dir, progress=True)
@@ -199,7 +204,7 @@ def summary_row(summary: dict) -> dict:
     """The numbers of one run as flat columns (means, CI bounds, suspension risk + Wilson)."""
     m = summary.get("metrics", {})
     row = {
-        "job_seed": summary.get("seed"),
+        "job_seed": summary.get("replicate_seed"),
         "strategy_name": summary.get("strategy"),
         "platform_rule": summary.get("platform", {}).get("rule"),
         "network_name": summary.get("network", {}).get("name"),

@@ -74,7 +74,7 @@ STRATEGY_KEYS = ("name, minutes_per_batch, k, notes_per_day, minutes_per_note, d
     "overrides, message",
     [
         (["+foo=1"], "foo=1: unknown key; the root config has only: network, population, strategy, "
-                     "platform, seed, replicates, horizon_hours, close_ties, "
+                     "platform, seed, replicate_seed, replicates, horizon_hours, close_ties, "
                      "annoyance_half_life_hours, senders, engine, output"),
         (["+strategy.foo=1"], "strategy.foo=1: unknown key; strategy=generic_blast has only: "
                               + STRATEGY_KEYS),

@@ -33,7 +33,7 @@ def run_sweep(tmp_path: Path, name: str, params, launcher) -> tuple[Path, subpro
     return sweep_dir, proc
 
 
-GRID = ["strategy=staggered", "strategy.batch_size=40,120", "strategy.interval_hours=12,48"]
+GRID = ["strategy=staggered", "strategy.batch_size=2,120", "strategy.interval_hours=12,48"]
 
 
 # --------------------------------------------------------------------------- seeds
@@ -72,10 +72,15 @@ def test_two_workers_and_one_give_identical_sweep_table(tmp_path):
     for job, seed in zip(a["job"], a["job_seed"]):
         assert seed == sweep.job_seed(0, sweep.job_overrides(par / job))
     assert a["job_seed"].nunique() == 4
-    # the jobs differ in what they were asked to do: batch size 40 every 12 h sends more
-    # messages within the horizon than 40 every 48 h (an independent check the grid was applied)
+    # the jobs differ in what they were asked to do: within the 96 h horizon, batches of 2
+    # every 48 h go out at hours 0 and 48 only (4 messages), every 12 h eight times (an
+    # independent check the grid was applied; the sender has more than 4 contacts)
     sent = a.set_index(["strategy.batch_size", "strategy.interval_hours"])["messages_sent_mean"]
-    assert sent[(40, 12)] > sent[(40, 48)]
+    assert sent[(2, 48)] == 4
+    assert sent[(2, 12)] > sent[(2, 48)]
+    # the jobs share the network and population (from the master seed): batch 120 sends to
+    # every contact at hour 0 whatever the interval, so both jobs sent the same messages
+    assert sent[(120, 12)] == sent[(120, 48)]
 
 
 def test_a_sweep_job_rerun_alone_with_its_seed_gives_the_same_numbers(tmp_path):
@@ -86,7 +91,7 @@ def test_a_sweep_job_rerun_alone_with_its_seed_gives_the_same_numbers(tmp_path):
     row = table[table["strategy.batch_size"] == 120].iloc[0]
     single = tmp_path / "single"
     p = outreach(["strategy=staggered", "strategy.batch_size=120", *SMALL,
-                  f"seed={row['job_seed']}", f"hydra.run.dir={single}"], tmp_path)
+                  f"replicate_seed={row['job_seed']}", f"hydra.run.dir={single}"], tmp_path)
     assert p.returncode == 0, p.stderr
     pd.testing.assert_frame_equal(pd.read_parquet(single / "replicates.parquet"),
                                   pd.read_parquet(sweep_dir / row["job"] / "replicates.parquet"))
