@@ -11,19 +11,12 @@ from scipy import stats
 
 from sim.config import (ConfigError, EgoNetworkConfig, PowerlawClusterNetworkConfig,
                         SmallWorldNetworkConfig, StochasticBlockNetworkConfig, validate_network)
+from network_data import to_nx
 from sim.network import NetworkError, build_network
 from sim.network.generators import ego_with_close_ties
 from sim.network.holme_kim import powerlaw_cluster
 from sim.network.sources import small_world, stochastic_block
 from sim.network.ties import overlap
-
-
-def to_nx(net):
-    g = nx.Graph()
-    g.add_nodes_from(range(net.n_nodes))
-    a = net.adjacency().tocoo()
-    g.add_edges_from((int(i), int(j)) for i, j in zip(a.row, a.col) if i < j)
-    return g
 
 
 # --------------------------------------------------------------------------- Holme-Kim

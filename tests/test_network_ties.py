@@ -8,6 +8,7 @@ import pytest
 from omegaconf import OmegaConf
 
 from sim.config import DefaultPopulationConfig
+from network_data import to_nx
 from sim.network import from_edges
 from sim.network import ties
 from sim.network.edgelist import load_edgelist
@@ -72,14 +73,6 @@ def test_weight_column_from_csv(tmp_path):
 def test_weight_without_a_weight_column_is_an_error():
     with pytest.raises(ValueError, match="from=weight: the network has no weight column"):
         _tie_strengths(hand_network(), 0, {"from": "weight"}, np.random.default_rng(0))
-
-
-def to_nx(net):
-    g = nx.Graph()
-    g.add_nodes_from(range(net.n_nodes))
-    a = net.adjacency().tocoo()
-    g.add_edges_from((int(i), int(j)) for i, j in zip(a.row, a.col) if i < j)
-    return g
 
 
 @pytest.mark.parametrize("seed", [0, 1])
