@@ -37,9 +37,11 @@ class Sender(mesa.Agent):
 class Contact(mesa.Agent):
     """A person in the network; a *contact* when the sender messages them directly."""
 
-    def __init__(self, model: "OutreachModel", node: int, pair: int | None):
+    def __init__(self, model: "OutreachModel", node: int, pair: int | None, slot: int | None):
         super().__init__(model)
-        self.node, self.pair = node, pair
+        # pair: this person's pair with the primary sender; slot: their place in the engine's
+        # per-contact arrays (None for people no sender messages)
+        self.node, self.pair, self.slot = node, pair, slot
 
     def _pair_value(self, arr, default=0.0):
         return float(arr[self.pair]) if self.pair is not None else default
@@ -58,14 +60,19 @@ class Contact(mesa.Agent):
 
     @property
     def annoyance_threshold(self) -> float:
-        return float(self.model.engine.threshold[self.node])
+        """NaN for people no sender messages: their patience is never put to the test."""
+        if self.slot is None:
+            return float("nan")
+        return float(self.model.engine.contact_threshold[self.slot])
 
     @property
     def annoyance(self) -> float:
         """Current annoyance, decayed to the model's hour."""
+        if self.slot is None:
+            return 0.0
         e = self.model.engine
-        dt = max(0, e.hour - 1 - e.annoyance_hour[self.node])
-        return float(e.annoyance[self.node] * 2.0 ** (-dt / e.sc.half_life_hours))
+        dt = max(0, e.hour - 1 - int(e.contact_annoyance_hour[self.slot]))
+        return float(e.contact_annoyance[self.slot] * 2.0 ** (-dt / e.sc.half_life_hours))
 
     @property
     def read_prob(self) -> float:
@@ -136,9 +143,10 @@ class OutreachModel(mesa.Model):
         self.senders = [Sender(self, int(node), s) for s, node in enumerate(pop.senders)]
         primary = pop.contacts_of(0)
         pair_of = dict(zip(pop.pair_contact[primary].tolist(), range(primary.start, primary.stop)))
+        slot_of = dict(zip(self.engine.contact_nodes.tolist(), range(self.engine.M)))
         sender_nodes = set(pop.senders.tolist())
         self.contacts = {
-            node: Contact(self, node, pair_of.get(node))
+            node: Contact(self, node, pair_of.get(node), slot_of.get(node))
             for node in range(self.network.n_nodes) if node not in sender_nodes
         }
         self.datacollector = mesa.DataCollector(model_reporters={
