@@ -117,7 +117,7 @@ def _tie_strengths(net: Network, sender: int, spec: dict, rng) -> tuple[np.ndarr
 def build_population(
     cfg, net: Network, senders: np.ndarray, close_ties: int, rng: np.random.Generator
 ) -> Population:
-    n = net.n_agents if hasattr(net, "n_agents") else net.n_nodes
+    n = net.n_nodes
     homogeneous = cfg.kind == "homogeneous"
     contacts_l, w_l, sender_l = [], [], []
     source = "constant"

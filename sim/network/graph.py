@@ -58,10 +58,8 @@ class Network:
         mark = np.zeros(self.n_nodes, dtype=bool)
         mark[nb] = True
         starts, ends = self.indptr[nb], self.indptr[nb + 1]
-        links = np.repeat(np.arange(k), ends - starts)
         gathered = self.indices[_ranges(starts, ends)]
         inside = int(mark[gathered].sum())
-        del links
         return inside / (k * (k - 1))
 
     def average_clustering(self, max_edges: int = 2_000_000) -> float | None:
