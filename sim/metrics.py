@@ -1,70 +1,115 @@
-"""Per-run summaries: means with intervals, suspension risk with a Wilson interval."""
+"""The metric registry: every outcome of a run, declared once.
+
+Each ``Metric`` says what it means, its unit, whether it is a count (summarised by a mean
+with a 95% interval) or a proportion (summarised as a share of replicates with a Wilson
+interval), how it goes from senders to a replicate, and where it is shown. Everything
+downstream reads this table instead of keeping its own list: the engine's counter rows and
+hourly series, ``replicates.parquet`` (column order), ``summary.json``, ``sweep.parquet``,
+``outreach compare`` (table and figures), the command's table and the web app.
+
+To add a metric: one entry here, plus the code that computes it (an engine counter, bumped
+where the event happens, or a value the engine derives at the end of a batch in
+``Engine.result``). The registry is a leaf: it imports nothing from the package, so the
+engine, the reports, the CLI and the app can all read it without reaching back up the chain.
+"""
 
 from __future__ import annotations
 
-import math
+from dataclasses import dataclass
 
-import numpy as np
-import pandas as pd
+# kinds
+COUNT = "count"  # a number per replicate; summarised as mean, sd, 95% CI of the mean
+PROPORTION = "proportion"  # 0/1 per sender; summarised as a share of replicates (Wilson CI)
+HOUR = "hour"  # an hour per replicate, NaN when it never happened; summarised by its median
 
-from .engine import SERIES
+# how a metric goes from the senders of a replicate to one number
+MEAN_OVER_SENDERS = "mean over senders"  # per-sender counts; one sender: the count itself
+PEOPLE_IN_REPLICATE = "distinct people"  # counted once per person, whoever sent to them
+FIRST_SENDER = "first sender"  # the configured sender's value
 
-METRICS = (
-    "reach", "supporters", "direct_supporters", "unfollows", "unfollows_weighted",
-    "close_ties_lost", "annoyed", "close_ties_annoyed", "people_annoyed", "reports",
-    "messages_sent", "personal_notes", "effort_hours",
+# where a metric is shown
+CLI = "cli"  # the table the `outreach` command prints
+SERIES = "series"  # hourly cumulative series (timeseries.parquet, the app's DataCollector)
+RUN_FIGURE = "run_figure"  # the panels of a run's own figure, outreach.png
+COMPARE = "compare"  # the comparison table of `outreach compare` (comparison.md)
+BENEFIT = "benefit"  # the benefits figure of `outreach compare`
+HARM = "harm"  # the harms figure of `outreach compare`
+BY_PARAMETER = "by_parameter"  # `outreach compare`'s figure against one swept parameter
+APP = "app"  # the web app's line of numbers
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    label: str  # a few words for axes, tables and the app
+    meaning: str  # one sentence: what is counted, and when
+    unit: str
+    kind: str = COUNT
+    over_senders: str = MEAN_OVER_SENDERS
+    counter: bool = False  # an engine counter: summed event by event over the run
+    shown: tuple[str, ...] = ()
+
+
+REGISTRY: tuple[Metric, ...] = (
+    Metric("reach", "reach", "people aware of the ask: read a message or saw a share", "people",
+           counter=True, shown=(CLI, SERIES, RUN_FIGURE, COMPARE, BENEFIT, BY_PARAMETER, APP)),
+    Metric("supporters", "supporters", "people who shared the ask (contacts and beyond)",
+           "people", counter=True, shown=(CLI, SERIES, COMPARE, BENEFIT, BY_PARAMETER, APP)),
+    Metric("direct_supporters", "direct supporters",
+           "contacts who shared after reading the sender's own message", "people",
+           counter=True, shown=(CLI,)),
+    Metric("unfollows", "unfollows", "contacts who unfollowed the sender", "people",
+           counter=True, shown=(CLI, SERIES, RUN_FIGURE, COMPARE, HARM, BY_PARAMETER, APP)),
+    Metric("unfollows_weighted", "unfollows (tie-weighted)",
+           "unfollows weighted by tie strength: losing a close tie costs more", "tie strength",
+           counter=True),
+    Metric("close_ties_lost", "close ties lost", "close ties who unfollowed the sender",
+           "people", counter=True, shown=(CLI, SERIES, COMPARE, HARM, APP)),
+    Metric("annoyed", "annoyed contacts",
+           "contacts whose annoyance with the sender crossed their threshold", "people",
+           counter=True),
+    Metric("close_ties_annoyed", "close ties annoyed",
+           "close ties whose annoyance crossed their threshold (the story's main harm)",
+           "people", counter=True, shown=(CLI, COMPARE, HARM, BY_PARAMETER)),
+    Metric("reports", "spam reports", "spam reports against the sender", "reports",
+           counter=True, shown=(CLI, SERIES, RUN_FIGURE, COMPARE, HARM, APP)),
+    Metric("messages_sent", "messages sent", "messages delivered by the sender", "messages",
+           counter=True, shown=(CLI, SERIES, COMPARE, APP)),
+    Metric("personal_notes", "personal notes", "personal notes delivered by the sender",
+           "messages", counter=True),
+    Metric("effort_hours", "effort (h)",
+           "the sender's time: preparing batches and writing notes", "hours",
+           shown=(CLI, COMPARE)),
+    Metric("people_annoyed", "people annoyed",
+           "distinct people annoyed by at least one sender", "people",
+           over_senders=PEOPLE_IN_REPLICATE, shown=(COMPARE, BY_PARAMETER)),
+    Metric("suspended", "suspension risk",
+           "the sender's account was suspended within the horizon", "share of replicates",
+           kind=PROPORTION, shown=(CLI, SERIES, COMPARE, BY_PARAMETER, APP)),
+    Metric("suspension_hour", "suspension hour",
+           "hour of the first sender's suspension (empty when never suspended)", "hour",
+           kind=HOUR, over_senders=FIRST_SENDER),
 )
-Z95 = 1.959963984540054
+
+BY_NAME = {m.name: m for m in REGISTRY}
+# The engine's counter rows, in registry order (its compiled kernels address them by row).
+COUNTERS = tuple(m.name for m in REGISTRY if m.counter)
+# The proportion summarised as a risk in summary.json, and the hour that goes with it.
+RISK, RISK_HOUR = "suspended", "suspension_hour"
+RISK_SUMMARY = "suspension_risk"  # its key in summary.json's metrics
 
 
-def wilson(successes: float, n: int, z: float = Z95) -> tuple[float, float]:
-    """Wilson score interval for a binomial proportion (Wilson 1927)."""
-    if n == 0:
-        return (0.0, 1.0)
-    p = successes / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return (max(0.0, centre - half), min(1.0, centre + half))
+def names(where: str | None = None, kind: str | None = None) -> tuple[str, ...]:
+    """Names of the metrics shown ``where`` (any place if None) of ``kind`` (any if None),
+    in registry order."""
+    return tuple(m.name for m in REGISTRY
+                 if (where is None or where in m.shown) and (kind is None or m.kind == kind))
 
 
-def describe(x: np.ndarray) -> dict:
-    """Mean, sd, a 95% confidence interval for the mean (normal approximation), and the
-    2.5-97.5% range of the replicates themselves."""
-    x = np.asarray(x, dtype=float)
-    n = len(x)
-    mean = float(x.mean()) if n else float("nan")
-    sd = float(x.std(ddof=1)) if n > 1 else 0.0
-    half = Z95 * sd / math.sqrt(n) if n else float("nan")
-    lo, hi = (np.percentile(x, [2.5, 97.5]) if n else (float("nan"),) * 2)
-    return {"mean": mean, "sd": sd, "ci95": [mean - half, mean + half],
-            "range95": [float(lo), float(hi)]}
+def label(name: str) -> str:
+    return BY_NAME[name].label
 
 
-def summarize(df: pd.DataFrame) -> dict:
-    out = {name: describe(df[name].to_numpy()) for name in METRICS if name in df}
-    n = len(df)
-    susp = df["suspended"].to_numpy(dtype=float)
-    k = float(susp.sum())
-    hours = df["suspension_hour"].dropna().to_numpy()
-    out["suspension_risk"] = {
-        "p": k / n if n else float("nan"),
-        "wilson95": list(wilson(k, n)),
-        "suspended_replicates": k,
-        "replicates": n,
-        "median_suspension_hour": float(np.median(hours)) if len(hours) else None,
-    }
-    return out
-
-
-def timeseries_table(series: np.ndarray) -> pd.DataFrame:
-    """Hour x metric: mean and 5% / 95% quantiles over replicates (long format)."""
-    h, m, _ = series.shape
-    mean = series.mean(axis=2)
-    q = np.quantile(series, [0.05, 0.95], axis=2)
-    hours = np.repeat(np.arange(h), m)
-    names = np.tile(np.array(SERIES, dtype=object), h)
-    return pd.DataFrame({
-        "hour": hours, "metric": names, "mean": mean.ravel(),
-        "q05": q[0].ravel(), "q95": q[1].ravel(),
-    })
+def summary_key(name: str) -> str:
+    """Where a metric's summary sits in summary.json's ``metrics``."""
+    return RISK_SUMMARY if name == RISK else name

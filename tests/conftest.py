@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 from omegaconf import OmegaConf
 
-from sim.config import HomogeneousPopulationConfig, compose
-from sim.engine import Engine, Scenario
+from sim.config import compose
+from sim.config.schema import HomogeneousPopulationConfig
+from sim.engine.engine import Engine, Scenario
 from sim.network import from_edges
-from sim.platform import PlatformRule
-from sim.population import build_population
+from sim.rules.platform_rules import PlatformRule
+from sim.rules.population import build_population
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = Path(__file__).resolve().parent

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.population import GENERIC, PERSONAL
-from sim.strategies import Send
+from sim.rules.population import GENERIC, PERSONAL
+from sim.rules.strategies import Send
 
 
 class TwoWaves:

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.network import Network
-from sim.network.graph import _ranges
-from sim.platform import PlatformRule
-from sim.population import GENERIC, PERSONAL, Population
-from sim.strategies import Send, SenderView
+from sim.network.graph import index_ranges as _ranges
+from sim.rules.platform_rules import PlatformRule
+from sim.rules.population import GENERIC, PERSONAL, Population
+from sim.rules.strategies import Send, SenderView
 
 # Per-sender counters summed over events; each becomes a per-replicate metric.
 COUNTERS = (

@@ -6,7 +6,7 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 
-from sim.data import ENV_VAR, data_dir, data_file
+from sim.network.shared_data import ENV_VAR, data_dir, data_file
 
 
 def data_path(name: str):

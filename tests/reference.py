@@ -43,8 +43,8 @@ from collections import defaultdict
 import networkx as nx
 import numpy as np
 
-from sim.population import GENERIC, PERSONAL
-from sim.strategies import SenderView
+from sim.rules.population import GENERIC, PERSONAL
+from sim.rules.strategies import SenderView
 
 METRICS = (
     "reach", "supporters", "direct_supporters", "unfollows", "unfollows_weighted",

@@ -23,7 +23,8 @@ from scipy import stats
 
 from conftest import make_cfg
 from reference import run_reference_scenario
-from sim.simulation import build_scenario, simulate
+from sim.engine.scenario import build_scenario
+from sim.engine.simulate import simulate
 
 ALPHA = 0.01  # family-wise error rate of the whole agreement suite
 

@@ -16,10 +16,11 @@ from scipy.optimize import brentq
 
 from conftest import at_end_of, hand_scenario, homogeneous, make_cfg, run_engine
 from custom_strategy import Script
-from sim.engine import Engine
-from sim.platform import PlatformRule
-from sim.simulation import build_scenario, simulate
-from sim.strategies import GenericBlast, PersonalFirst
+from sim.engine.engine import Engine
+from sim.rules.platform_rules import PlatformRule
+from sim.engine.scenario import build_scenario
+from sim.engine.simulate import simulate
+from sim.rules.strategies import GenericBlast, PersonalFirst
 
 # two-sided 99.9%: a correct engine would fail such a check for 1 seed in 1000 (seeds are fixed)
 Z_999 = stats.norm.isf(0.0005)

@@ -16,12 +16,12 @@ pytest.importorskip("solara", reason="the web app needs the viz extra: pip insta
 
 from PIL import Image  # noqa: E402
 
-from sim import app_layout  # noqa: E402
-from sim.app_controls import (  # noqa: E402
+from sim.app import layout as app_layout  # noqa: E402
+from sim.app.controls import (  # noqa: E402
     AppModel, applicable, control_overrides, initial_kwargs, launch_settings, split_launch,
 )
-from sim.app_draw import NetworkPicture, SeriesPicture, nice_ceiling, rolling_window  # noqa: E402
-from sim.app_layout import CONTACT_RADIUS, OUTSIDE_RADIUS, compute_layout, layout_for  # noqa: E402
+from sim.app.draw import NetworkPicture, SeriesPicture, nice_ceiling, rolling_window  # noqa: E402
+from sim.app.layout import CONTACT_RADIUS, OUTSIDE_RADIUS, compute_layout, layout_for  # noqa: E402
 from sim.config import ConfigError  # noqa: E402
 from sim.model import OutreachModel  # noqa: E402
 from sim.network import from_edges  # noqa: E402
@@ -227,7 +227,7 @@ def test_pictures_equal_a_full_redraw_and_follow_the_run():
     (["--bogus"], "unknown option '--bogus'"),
 ])
 def test_outreach_app_rejects_bad_input_before_serving(argv, message, capsys, monkeypatch):
-    from sim.app import main
+    from sim.app.main import main
 
     # main sets these; monkeypatch puts them back afterwards
     monkeypatch.setenv("OUTREACH_APP_OVERRIDES", "[]")

@@ -15,7 +15,7 @@ import os
 import numpy as np
 import pytest
 
-from sim.app_browser import CHROMIUM, browser_page, serve, step, wait_figures, wait_text
+from sim.app.browser import CHROMIUM, browser_page, serve, step, wait_figures, wait_text
 
 pytest.importorskip("playwright.sync_api",
                     reason="the browser test needs playwright (pip install -e '.[test]')")
@@ -68,7 +68,7 @@ def test_page_steps_switches_strategy_and_resets(tmp_path):
         net1, ser1 = _pixels(pg, ".outreach-network img"), _pixels(pg, ".outreach-series img")
         text = status.inner_text()
         assert "600 messages sent" in text  # generic_blast: every contact at hour 0
-        assert int(text.split("reached ")[1].split()[0]) > 0
+        assert int(text.split(" · ")[1].split()[0]) > 0  # reach, the first number
         assert _count(net1, AWARE) > 0  # the people who read it turned blue
         assert _count(ser1, REACH_LINE) > _count(ser0, REACH_LINE)  # and the reach line rose
 

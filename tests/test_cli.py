@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT, TESTS
-from sim.engine import SERIES
-from sim.metrics import METRICS
+from sim import metrics
+from sim.engine.engine import SERIES
 
 SMALL = ["network.n_contacts=120", "network.strong_ties=15", "close_ties=15", "replicates=40",
          "engine.batch_size=20", "horizon_hours=240", "output.progress=false",
@@ -24,7 +24,7 @@ SMALL = ["network.n_contacts=120", "network.strong_ties=15", "close_ties=15", "r
 
 def outreach(*args, hashseed="0"):
     exe = Path(sys.executable).with_name("outreach")
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "sim.cli"]
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "sim.cli.main"]
     env = {**os.environ, "PYTHONHASHSEED": hashseed,
            "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")])}
     return subprocess.run(cmd + list(args), cwd=ROOT, env=env, capture_output=True, text=True,
@@ -61,7 +61,7 @@ def test_run_writes_summary_replicates_series_and_figure(run_dirs):
         lo, hi = m[name]["ci95"]
         half = scipy.stats.norm.ppf(0.975) * x.std(ddof=1) / np.sqrt(len(x))
         assert (lo, hi) == pytest.approx((x.mean() - half, x.mean() + half), rel=1e-9, abs=1e-12)
-    assert set(METRICS) <= set(rep.columns) and {"suspended", "suspension_hour"} <= set(rep.columns)
+    assert set(metrics.names()) <= set(rep.columns) and {"suspended", "suspension_hour"} <= set(rep.columns)
     assert rep["suspended"].dtype == bool
     assert (rep["suspended"] == rep["suspension_hour"].notna()).all()
 
@@ -99,13 +99,13 @@ def test_summary_names_a_custom_strategy(tmp_path):
     """A run with a user's `_target_` strategy says so in summary.json (not the name of the
     schema the target was added to)."""
     from conftest import make_cfg
-    from sim.cli import run_scenario
+    from sim.cli.run import run_scenario
 
     cfg = make_cfg(["network=erdos_renyi", "network.n=60", "network.mean_degree=6", "seed=4",
                     "replicates=4", "output.plot=false",
                     "+strategy._target_=custom_strategy.TwoWaves", "+strategy.gap_hours=5"])
     summary = run_scenario(cfg, tmp_path, progress=False)
-    assert summary["strategy"] == "custom_strategy.TwoWaves"
+    assert summary.strategy == "custom_strategy.TwoWaves"
     assert json.loads((tmp_path / "summary.json").read_text())["strategy"] == "custom_strategy.TwoWaves"
 
 

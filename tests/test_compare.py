@@ -8,11 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim import compare, results, sweep
+from sim import metrics
+from sim.cli import compare as compare_cli
+from sim.report import compare, folders, summary
+from sim.report.sweep_table import job_folders, job_overrides
 
 from test_sweep import SMALL, outreach
 
-EXPECTED = ("reach_over_time", "harms", "suspension_risk", "reach_vs_risk", "heatmap")
+EXPECTED = ("reach_over_time", "benefits", "harms", "suspension_risk", "reach_vs_risk", "heatmap")
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +32,7 @@ def grid_sweep(tmp_path_factory):
 
 def test_compare_writes_figures_and_table_from_a_sweep(grid_sweep, tmp_path):
     out = tmp_path / "figs"
-    assert compare.main([str(grid_sweep), "--out", str(out)]) == 0
+    assert compare_cli.main([str(grid_sweep), "--out", str(out)]) == 0
     for name in EXPECTED:
         for fmt in ("png", "svg"):
             f = out / f"{name}.{fmt}"
@@ -39,16 +42,22 @@ def test_compare_writes_figures_and_table_from_a_sweep(grid_sweep, tmp_path):
     md = (out / "comparison.md").read_text().splitlines()
     rows = [line for line in md if line.startswith("| batch_size=")]
     assert len(rows) == 4  # one row per job, labelled by what differs between jobs
+    # the header names the registry's comparison metrics, the story's harm among them
+    header = [c.strip() for c in md[0].strip("|").split("|")]
+    assert header[1:] == [metrics.label(n) for n in metrics.names(metrics.COMPARE)]
+    assert {"supporters", "close ties annoyed"} <= set(header)
     # each row carries its job's own numbers (read back from summary.json)
-    for job in sweep.job_folders(grid_sweep):
-        s = results.read_summary(job)
-        ov = dict(o.split("=", 1) for o in sweep.job_overrides(job))
+    for job in job_folders(grid_sweep):
+        s = summary.read(job)
+        ov = dict(o.split("=", 1) for o in job_overrides(job))
         label = f"batch_size={ov['strategy.batch_size']}, interval_hours={ov['strategy.interval_hours']}"
         row = next(r for r in rows if r.startswith(f"| {label} |"))
         cells = [c.strip() for c in row.strip("|").split("|")]
-        risk = s["metrics"]["suspension_risk"]
+        risk = s.data["metrics"]["suspension_risk"]
         assert cells[-1] == f"{risk['p']:.3f} [{risk['wilson95'][0]:.3f}, {risk['wilson95'][1]:.3f}]"
-        assert cells[1].startswith(compare._fmt(s["metrics"]["reach"]["mean"]) + " [")
+        for name in ("reach", "supporters", "close_ties_annoyed"):
+            cell = cells[1 + header[1:].index(metrics.label(name))]
+            assert cell.startswith(compare._fmt(s.data["metrics"][name]["mean"]) + " [")
 
 
 def test_compare_skips_incomplete_jobs_with_a_message(grid_sweep, tmp_path, capsys):
@@ -57,8 +66,8 @@ def test_compare_skips_incomplete_jobs_with_a_message(grid_sweep, tmp_path, caps
 
     d = tmp_path / "copy"
     shutil.copytree(grid_sweep, d)
-    (d / "3" / results.MARKER).write_text("this run has not finished\n")
-    assert compare.main([str(d), "--out", str(tmp_path / "o")]) == 0
+    (d / "3" / folders.MARKER).write_text("this run has not finished\n")
+    assert compare_cli.main([str(d), "--out", str(tmp_path / "o")]) == 0
     err = capsys.readouterr().err
     assert f"skipping {d / '3'}: incomplete" in err
     assert sum(line.startswith("| batch_size=") for line in
@@ -67,7 +76,7 @@ def test_compare_skips_incomplete_jobs_with_a_message(grid_sweep, tmp_path, caps
 
 def test_compare_empty_folder_is_a_one_line_error(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
-    assert compare.main([str(tmp_path / "empty")]) == 2
+    assert compare_cli.main([str(tmp_path / "empty")]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and str(tmp_path / "empty") in err and "no results" in err
 
@@ -75,8 +84,8 @@ def test_compare_empty_folder_is_a_one_line_error(tmp_path, capsys):
 def test_compare_older_version_folder_is_a_one_line_error(tmp_path, capsys):
     old = tmp_path / "old"
     old.mkdir()
-    (old / results.SUMMARY).write_text(json.dumps({"metrics": {}}))
-    assert compare.main([str(old)]) == 2
+    (old / folders.SUMMARY).write_text(json.dumps({"metrics": {}}))
+    assert compare_cli.main([str(old)]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "older version" in err
 
@@ -84,17 +93,18 @@ def test_compare_older_version_folder_is_a_one_line_error(tmp_path, capsys):
 def _fake_run(folder: Path, overrides, reach, risk, n=100):
     """A run folder with a summary only (what compare reads), for cases a simulation cannot
     pin down exactly."""
-    results.begin(folder)
+    folders.begin(folder)
     (folder / ".hydra").mkdir()
     (folder / ".hydra" / "overrides.yaml").write_text("".join(f"- {o}\n" for o in overrides))
     m = {name: {"mean": v, "sd": 0.0, "ci95": [v, v], "range95": [v, v]}
-         for name, v in (("reach", reach), ("unfollows", 1.0), ("close_ties_lost", 0.0),
-                         ("reports", risk), ("people_annoyed", 2.0))}
+         for name, v in (("reach", reach), ("supporters", 3.0), ("unfollows", 1.0),
+                         ("close_ties_lost", 0.0), ("close_ties_annoyed", 0.5), ("reports", risk),
+                         ("people_annoyed", 2.0))}
     m["suspension_risk"] = {"p": risk, "wilson95": [max(risk - 0.05, 0), min(risk + 0.05, 1)],
                             "suspended_replicates": risk * n, "replicates": n,
                             "median_suspension_hour": None}
-    results.finish(folder, {"strategy": "generic_blast", "replicates": n, "senders": 3,
-                            "horizon_hours": 100, "metrics": m})
+    summary.write(folder, {"schema_version": summary.SCHEMA_VERSION, "strategy": "generic_blast",
+                           "replicates": n, "senders": 3, "horizon_hours": 100, "metrics": m})
 
 
 def test_one_numeric_parameter_gives_a_line_figure(tmp_path):

@@ -11,7 +11,8 @@ from omegaconf import OmegaConf
 
 from sim.config import CONFIG_DIR, ConfigError, compose, validate
 from sim.network import from_edges
-from sim.simulation import build_scenario, horizon_warnings, simulate
+from sim.engine.scenario import build_scenario
+from sim.engine.simulate import horizon_warnings, simulate
 
 
 def options(group):

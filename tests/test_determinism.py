@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from conftest import make_cfg
-from sim.simulation import simulate
+from sim.engine.simulate import simulate
 
 BASE = ["network=ego", "network.n_contacts=150", "network.strong_ties=20", "close_ties=20",
         "population.threshold_median=1.5", "population.report_prob=0.05", "platform=count",

@@ -11,8 +11,8 @@ import pytest
 
 import engine_v0
 from sim.config import compose
-from sim.engine import Engine
-from sim.simulation import build_scenario
+from sim.engine.engine import Engine
+from sim.engine.scenario import build_scenario
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "experiments" / "bench"))
 import mesa_reference  # noqa: E402

@@ -9,7 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim import bench
+import importlib.util
+
+from conftest import ROOT
+
+_spec = importlib.util.spec_from_file_location("bench", ROOT / "experiments" / "bench" / "bench.py")
+bench = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bench)
 
 DATA = Path(os.environ.get("OUTREACH_DATA_DIR", Path(__file__).resolve().parents[2] / "shared" / "data"))
 needs_facebook = pytest.mark.skipif(not (DATA / "facebook_combined.txt").is_file(),
@@ -47,7 +53,7 @@ def test_independent_cascade_reach_agrees_with_cynetdiff(monkeypatch):
     monkeypatch.setenv("OUTREACH_DATA_DIR", str(DATA))
     _, peers = bench._peers()
     net = bench.facebook()
-    from sim.engine import Engine
+    from sim.engine.engine import Engine
 
     sc = bench.scenario(net, [*bench.IC_OVERRIDES, "population.exposure_prob=0.03"])
     ours = Engine(sc, 600, np.random.default_rng(0), record_series=False).run().metrics["reach"]

@@ -7,12 +7,12 @@ import pytest
 
 import engine_v0
 from sim.config import compose
-from sim.engine import Engine, Scenario
+from sim.engine.engine import Engine, Scenario
 from sim.network.graph import from_edges
-from sim.platform import PlatformRule
-from sim.population import Population, ReadDelay
-from sim.simulation import build_scenario
-from sim.strategies import GenericBlast
+from sim.rules.platform_rules import PlatformRule
+from sim.rules.population import Population, ReadDelay
+from sim.engine.scenario import build_scenario
+from sim.rules.strategies import GenericBlast
 
 
 def _deterministic(sc: Scenario, seed: int, delay_hours: float) -> Scenario:

@@ -4,7 +4,7 @@ independently with the exposure probability, exactly as one uniform per connecti
 import numpy as np
 from scipy import stats
 
-from sim.engine import sample_audience
+from sim.engine.engine import sample_audience
 from sim.network.graph import Network
 
 

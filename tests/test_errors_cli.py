@@ -10,7 +10,7 @@ import yaml
 
 from sim import __version__
 from sim.config import CONFIG_DIR, compose
-from sim.results import MARKER, SUMMARY
+from sim.report.folders import MARKER, SUMMARY
 
 SMALL = ["network.n_contacts=100", "close_ties=10", "replicates=5", "output.plot=false",
          "output.progress=false", "output.table=false"]
@@ -18,7 +18,7 @@ SMALL = ["network.n_contacts=100", "close_ties=10", "replicates=5", "output.plot
 
 def outreach(*args, cwd, timeout=120):
     env = {k: v for k, v in __import__("os").environ.items() if k != "HYDRA_FULL_ERROR"}
-    return subprocess.run([sys.executable, "-m", "sim.cli", *args], cwd=cwd, env=env,
+    return subprocess.run([sys.executable, "-m", "sim.cli.main", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=timeout)
 
 
@@ -78,22 +78,25 @@ def test_unwritable_output_folder_is_one_line_even_as_root(tmp_path):
     assert blocker.read_text().startswith("a regular file")
 
 
-def test_a_bug_keeps_its_traceback_and_the_marker_says_so(tmp_path):
+@pytest.mark.parametrize("error", ["RuntimeError", "ValueError"])
+def test_a_bug_keeps_its_traceback_and_the_marker_says_so(tmp_path, error):
+    # a ValueError raised deep inside is a bug too: only the project's user errors
+    # (sim/errors.py) are shown as one line
     (tmp_path / "boom.py").write_text(
         "import numpy as np\n"
         "class Boom:\n"
         "    def __init__(self, **_): pass\n"
         "    def send_hours(self, view, horizon_hours): return np.array([0])\n"
-        "    def sends(self, hour, view): raise RuntimeError('boom')\n")
+        f"    def sends(self, hour, view): raise {error}('boom')\n")
     run = tmp_path / "run"
     env = {**__import__("os").environ, "PYTHONPATH": str(tmp_path)}
     env.pop("HYDRA_FULL_ERROR", None)
-    p = subprocess.run([sys.executable, "-m", "sim.cli", *SMALL, "+strategy._target_=boom.Boom",
+    p = subprocess.run([sys.executable, "-m", "sim.cli.main", *SMALL, "+strategy._target_=boom.Boom",
                         f"hydra.run.dir={run}"], cwd=tmp_path, env=env, capture_output=True,
                        text=True, timeout=120)
     assert p.returncode == 1
-    assert "RuntimeError: boom" in p.stderr  # the traceback, for a bug report
-    assert (run / MARKER).read_text() == "failed: internal error: RuntimeError: boom\n"
+    assert "Traceback" in p.stderr and f"{error}: boom" in p.stderr  # for a bug report
+    assert (run / MARKER).read_text() == f"failed: internal error: {error}: boom\n"
 
 
 def test_a_sweep_with_one_bad_job_runs_nothing(tmp_path):
@@ -125,12 +128,12 @@ def test_a_good_run_leaves_a_complete_stamped_folder(tmp_path):
     run = tmp_path / "run"
     p = outreach(*SMALL, "seed=3", f"hydra.run.dir={run}", cwd=tmp_path)
     assert p.returncode == 0, p.stderr
-    from sim.results import read_summary
+    from sim.report import summary
 
-    s = read_summary(run)
+    s = summary.read(run)
     assert not (run / MARKER).exists()
-    assert s["config"]["seed"] == 3 and s["config"]["replicates"] == 5
-    assert s["outreach_sim_version"]
+    assert s.config["seed"] == 3 and s.config["replicates"] == 5
+    assert s.data["outreach_sim_version"] and s.data["schema_version"] == summary.SCHEMA_VERSION
     assert not list(run.glob(".*.tmp"))
 
 
@@ -172,9 +175,9 @@ def folders(tmp_path_factory):
     (base / "partial" / MARKER).write_text("this run has not finished; its files are not results\n")
     shutil.copytree(good, base / "failed")
     (base / "failed" / MARKER).write_text("failed: replicates=0: expected a positive integer\n")
-    shutil.copytree(good, base / "old")  # as written before summaries carried the version
+    shutil.copytree(good, base / "old")  # as written before summaries carried a schema version
     s = json.loads((base / "old" / SUMMARY).read_text())
-    s.pop("outreach_sim_version")
+    s.pop("schema_version")
     (base / "old" / SUMMARY).write_text(json.dumps(s))
     return base
 
@@ -189,7 +192,7 @@ def folders(tmp_path_factory):
         (["failed"], 2, ["skipping failed: failed (replicates=0: expected a positive integer)",
                          "outreach compare: error: nothing to compare: no complete runs in failed"]),
         (["old"], 2, ["outreach compare: error: old: written by an older version of outreach-sim (no "
-                      f"outreach_sim_version in summary.json); rerun it with version {__version__}"]),
+                      f"schema_version in summary.json); rerun it with version {__version__}"]),
         (["good", "partial"], 0, ["skipping partial: incomplete"]),
     ],
     ids=["empty", "partial", "failed", "older-version", "one-good-one-partial"],

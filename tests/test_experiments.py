@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sim import experiments, sweep
+from sim.cli import experiments
+from sim.report.sweep_table import SWEEP_TABLE
 from sim.config import compose, validate
 
 from test_sweep import outreach
@@ -50,7 +51,7 @@ def test_reciprocity_runs_end_to_end_into_its_results_folder(tmp_path):
                   "hydra/launcher=basic"],
                  tmp_path)
     assert p.returncode == 0, p.stdout + p.stderr
-    table = pd.read_parquet(out / "sweep" / sweep.SWEEP_TABLE).sort_values("senders.fraction")
+    table = pd.read_parquet(out / "sweep" / SWEEP_TABLE).sort_values("senders.fraction")
     assert table["senders.fraction"].tolist() == [0, 0.05, 0.1, 0.2, 0.4]
     # round(f * N) senders (at least the one configured sender)
     assert table["n_senders"].tolist() == [1, 6, 12, 24, 48]
@@ -65,7 +66,7 @@ def test_reciprocity_runs_end_to_end_into_its_results_folder(tmp_path):
     assert p2.returncode == 0, p2.stderr
     assert (p2.stdout + p2.stderr).count("already complete, skipped") == 5
     pd.testing.assert_frame_equal(
-        pd.read_parquet(out / "sweep" / sweep.SWEEP_TABLE).sort_values("senders.fraction"), table)
+        pd.read_parquet(out / "sweep" / SWEEP_TABLE).sort_values("senders.fraction"), table)
 
 
 def test_compare_subcommand_is_dispatched(tmp_path):

@@ -6,7 +6,7 @@ import numpy as np
 
 from sim.config import compose
 from sim.model import STATES, Contact, OutreachModel
-from sim.simulation import simulate
+from sim.engine.simulate import simulate
 
 SMALL = {"network": "erdos_renyi", "network.n": 300, "network.mean_degree": 8,
          "horizon_hours": 120, "close_ties": 3}

@@ -9,11 +9,11 @@ import sys
 import networkx as nx
 from network_data import data_path
 
-from sim.data import PROJECT_ROOT
+from sim.network.shared_data import PROJECT_ROOT
 
 
 def outreach(*args, cwd=PROJECT_ROOT):
-    return subprocess.run([sys.executable, "-m", "sim.cli", *args], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "sim.cli.main", *args], cwd=cwd,
                           capture_output=True, text=True, timeout=120)
 
 

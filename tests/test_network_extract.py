@@ -8,7 +8,7 @@ import pytest
 from network_data import data_path
 from omegaconf import OmegaConf
 
-from sim.config import EdgelistNetworkConfig, ErdosRenyiNetworkConfig
+from sim.config.schema import EdgelistNetworkConfig, ErdosRenyiNetworkConfig
 from sim.network import build_network, from_edges
 from sim.network.extract import ego_network
 

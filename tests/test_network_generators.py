@@ -9,8 +9,10 @@ import pytest
 from omegaconf import OmegaConf
 from scipy import stats
 
-from sim.config import (ConfigError, EgoNetworkConfig, PowerlawClusterNetworkConfig,
-                        SmallWorldNetworkConfig, StochasticBlockNetworkConfig, validate_network)
+from sim.config.schema import (EgoNetworkConfig, PowerlawClusterNetworkConfig,
+                               SmallWorldNetworkConfig, StochasticBlockNetworkConfig)
+from sim.config.validation import validate_network
+from sim.errors import ConfigError
 from network_data import to_nx
 from sim.network import NetworkError, build_network
 from sim.network.generators import ego_with_close_ties
@@ -190,7 +192,7 @@ def test_generators_refuse_impossible_parameters(build, message):
 @pytest.mark.parametrize("kind", ["ego", "erdos_renyi", "small_world", "powerlaw_cluster",
                                   "stochastic_block"])
 def test_every_kind_builds_with_sender_node_0_unless_set(kind):
-    from sim.config import _SCHEMAS
+    from sim.config import SCHEMAS as _SCHEMAS
 
     extra = {"strong_ties": 20, "n_contacts": 300} if kind == "ego" else {}
     cfg = OmegaConf.structured(_SCHEMAS["network"][kind](**extra))

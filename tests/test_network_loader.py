@@ -10,7 +10,7 @@ import pytest
 from network_data import data_path
 from omegaconf import OmegaConf
 
-from sim.config import EdgelistNetworkConfig
+from sim.config.schema import EdgelistNetworkConfig
 from sim.network import NetworkError, build_network
 from sim.network.edgelist import load_edgelist
 

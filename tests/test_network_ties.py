@@ -7,12 +7,13 @@ import numpy as np
 import pytest
 from omegaconf import OmegaConf
 
-from sim.config import DefaultPopulationConfig
+from sim.config.schema import DefaultPopulationConfig
 from network_data import to_nx
+from sim.errors import NetworkError
 from sim.network import from_edges
 from sim.network import ties
 from sim.network.edgelist import load_edgelist
-from sim.population import _tie_strengths, build_population
+from sim.rules.population import _tie_strengths, build_population
 
 # Sender 0 with contacts 1, 2, 3, 4, 8; contacts know each other as below; 5, 6, 7 are
 # outside people. Neighbourhoods: N(0) = {1,2,3,4,8}, N(1) = {0,2,3,4}, N(2) = {0,1,5},
@@ -71,7 +72,7 @@ def test_weight_column_from_csv(tmp_path):
 
 
 def test_weight_without_a_weight_column_is_an_error():
-    with pytest.raises(ValueError, match="from=weight: the network has no weight column"):
+    with pytest.raises(NetworkError, match="from=weight: the network has no weight column"):
         _tie_strengths(hand_network(), 0, {"from": "weight"}, np.random.default_rng(0))
 
 

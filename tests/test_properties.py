@@ -18,9 +18,10 @@ from scipy import stats
 from scipy.sparse.csgraph import connected_components
 
 from sim.config import compose
-from sim.engine import SERIES, Engine
+from sim.engine.engine import SERIES, Engine
 from sim.network import NetworkError, from_edges
-from sim.simulation import build_scenario, seed_streams, simulate
+from sim.engine.scenario import build_scenario, seed_streams
+from sim.engine.simulate import simulate
 
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -1,4 +1,4 @@
-"""Result folders: atomic writes, the INCOMPLETE marker, and what read_summary says about
+"""Result folders: atomic writes, the INCOMPLETE marker, and what summary.read says about
 folders that are not finished runs (empty, partial, older version, damaged)."""
 
 import json
@@ -7,14 +7,26 @@ import stat
 import pandas as pd
 import pytest
 
-from sim import __version__, results
-from sim.results import MARKER, SUMMARY, ResultsError
+from sim import __version__
+from sim.errors import ResultsError
+from sim.report import folders as results
+from sim.report import summary
+from sim.report.folders import MARKER, SUMMARY
+
+RISK = {"p": 0.0, "wilson95": [0.0, 1.0], "suspended_replicates": 0, "replicates": 2,
+        "median_suspension_hour": None}
+
+
+def a_summary(**extra):
+    return {"schema_version": summary.SCHEMA_VERSION, "outreach_sim_version": __version__,
+            "config": {"seed": 0}, "metrics": {"reach": {"mean": 1.5}, "suspension_risk": RISK},
+            **extra}
 
 
 def finished(folder, **extra):
     results.begin(folder)
     results.write_parquet(folder / "replicates.parquet", pd.DataFrame({"reach": [1, 2]}))
-    results.finish(folder, {"config": {"seed": 0}, "metrics": {"reach": {"mean": 1.5}}, **extra})
+    summary.write(folder, a_summary(**extra))
     return folder
 
 
@@ -42,9 +54,9 @@ def test_atomic_write_gives_normal_permissions(tmp_path):
 def test_finished_run_reads_back_with_version_and_config(tmp_path):
     folder = finished(tmp_path / "run")
     assert not (folder / MARKER).exists()
-    s = results.read_summary(folder)
-    assert s["outreach_sim_version"] == __version__
-    assert s["config"] == {"seed": 0}
+    s = summary.read(folder)
+    assert s.data["outreach_sim_version"] == __version__
+    assert s.config == {"seed": 0} and s.mean("reach") == 1.5
     assert results.incomplete_reason(folder) is None
 
 
@@ -52,7 +64,7 @@ def test_begin_marks_the_folder_until_finish(tmp_path):
     folder = results.begin(tmp_path / "run")
     assert (folder / MARKER).exists()
     assert not results.is_complete(folder)
-    results.finish(folder, {"config": {}, "metrics": {}})
+    summary.write(folder, a_summary())
     assert results.is_complete(folder)
 
 
@@ -60,7 +72,7 @@ def test_rerun_into_a_finished_folder_is_incomplete_until_it_finishes(tmp_path):
     folder = finished(tmp_path / "run")
     results.begin(folder)  # a second run starts in the same folder and is killed
     with pytest.raises(ResultsError, match="incomplete run"):
-        results.read_summary(folder)
+        summary.read(folder)
 
 
 @pytest.mark.parametrize(
@@ -80,18 +92,20 @@ def test_rerun_into_a_finished_folder_is_incomplete_until_it_finishes(tmp_path):
         (lambda f: (f.mkdir(), (f / SUMMARY).write_text("[1, 2]")),
          r"summary\.json: expected a JSON object, found list"),
         (lambda f: (f.mkdir(), (f / SUMMARY).write_text('{"metrics": {}, "config": {}}')),
-         r"written by an older version of outreach-sim \(no outreach_sim_version"),
-        (lambda f: (f.mkdir(), (f / SUMMARY).write_text('{"outreach_sim_version": "0.0.1", "config": {}}')),
-         r"summary\.json: no 'metrics' \(written by outreach-sim 0\.0\.1"),
+         r"written by an older version of outreach-sim \(no schema_version"),
+        (lambda f: (f.mkdir(), (f / SUMMARY).write_text('{"schema_version": 99, "metrics": {}}')),
+         r"summary\.json: schema_version 99, this outreach-sim \(.*\) reads 1; rerun it"),
+        (lambda f: (f.mkdir(), (f / SUMMARY).write_text('{"schema_version": 1, "config": {}}')),
+         r"summary\.json: no 'metrics' with 'suspension_risk'; rerun it"),
     ],
     ids=["missing", "empty", "killed", "partial-no-summary", "failed", "bad-json", "binary",
-         "not-object", "older-version", "older-no-metrics"],
+         "not-object", "older-version", "newer-version", "no-metrics"],
 )
 def test_read_summary_says_why_a_folder_is_not_a_finished_run(tmp_path, make, message):
     folder = tmp_path / "run"
     make(folder)
     with pytest.raises(ResultsError, match=message) as err:
-        results.read_summary(folder)
+        summary.read(folder)
     text = str(err.value)
     assert "\n" not in text and str(folder) in text
     if "no such" not in text:

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.results import MARKER, SUMMARY, incomplete_reason, read_summary
+from sim.report.folders import MARKER, SUMMARY, incomplete_reason
+from sim.report.summary import read as read_summary
 
 # big enough that simulating and writing take a visible part of the run (about 2-4 s in all)
 RUN = ["network.n_contacts=600", "close_ties=50", "replicates=300", "engine.batch_size=100",
@@ -24,7 +25,7 @@ FILES = ("replicates.parquet", "timeseries.parquet", "outreach.png", SUMMARY)
 
 def start(folder):
     env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
-    return subprocess.Popen([sys.executable, "-m", "sim.cli", *RUN, f"hydra.run.dir={folder}"],
+    return subprocess.Popen([sys.executable, "-m", "sim.cli.main", *RUN, f"hydra.run.dir={folder}"],
                             cwd=folder.parent, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
 
@@ -55,7 +56,7 @@ def assert_whole_or_marked(folder, when):
     if incomplete_reason(folder) is None:
         s = read_summary(folder)
         assert all((folder / f).exists() for f in FILES), (when, sorted(os.listdir(folder)))
-        assert s["config"]["replicates"] == 300
+        assert s.config["replicates"] == 300
         return "complete"
     assert (folder / MARKER).exists(), (when, sorted(os.listdir(folder)))
     with pytest.raises(Exception, match="incomplete run"):

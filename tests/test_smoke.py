@@ -4,7 +4,7 @@ import numpy as np
 
 from sim.config import compose
 from sim.model import OutreachModel
-from sim.simulation import simulate
+from sim.engine.simulate import simulate
 
 
 def test_default_scenario_runs_and_conserves_messages():

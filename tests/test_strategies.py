@@ -14,16 +14,18 @@ from omegaconf import OmegaConf
 
 from conftest import at_end_of, hand_scenario, homogeneous, make_cfg
 from custom_strategy import TwoWaves
-from sim.population import GENERIC, PERSONAL
-from sim.simulation import build_scenario, simulate
-from sim.strategies import (BlastThenPersonal, GenericBlast, PersonalFirst, Staggered, Strategy,
+from sim.errors import StrategyError
+from sim.rules.population import GENERIC, PERSONAL
+from sim.engine.scenario import build_scenario
+from sim.engine.simulate import simulate
+from sim.rules.strategies import (BlastThenPersonal, GenericBlast, PersonalFirst, Staggered, Strategy,
                             make_strategy)
 
 
 def view(n_contacts, replicates=1, reports=None, suspended=None, seed=0, asked=None):
     """A SenderView over `replicates` replicates; `reports` is a mutable list holding the
     reports-in-window per replicate the strategy will see; asked records the windows asked."""
-    from sim.strategies import SenderView
+    from sim.rules.strategies import SenderView
 
     reports = reports if reports is not None else [np.zeros(replicates, dtype=int)]
     asked = asked if asked is not None else []
@@ -156,7 +158,7 @@ def test_staggered_adaptive_pause_holds_batches_while_reports_reach_guard():
 def test_adaptive_staggered_plans_nothing_after_the_horizon():
     """Its extra ticks (for paused batches) stop before the horizon, so a run whose batches
     all fit does not warn that planned sends will be lost."""
-    from sim.simulation import horizon_warnings
+    from sim.engine.simulate import horizon_warnings
 
     cfg = make_cfg(["network=erdos_renyi", "network.n=200", "network.mean_degree=8", "seed=1",
                     "strategy=staggered", "strategy.adaptive_pause=true", "strategy.batch_size=3",
@@ -243,7 +245,7 @@ def test_custom_strategy_by_target():
     ("no_such_module_xyz.Thing", "cannot import"),
 ])
 def test_custom_strategy_errors_name_the_key(target, message):
-    with pytest.raises(ValueError, match=re.escape(message)) as err:
+    with pytest.raises(StrategyError, match=re.escape(message)) as err:
         make_strategy(OmegaConf.create({"_target_": target}))
     assert str(err.value).startswith(f"strategy._target_='{target}'")
     assert "\n" not in str(err.value)

@@ -11,14 +11,18 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim import results, sweep
+from sim.cli import sweep
+from sim.cli.sweep import JOBS_FILE
+from sim.report import folders as results
+from sim.report import summary
+from sim.report.sweep_table import SWEEP_TABLE, job_overrides
 
 # A scenario small enough for a sweep of a few jobs to take seconds.
 SMALL = [
     "network=erdos_renyi", "network.n=300", "network.mean_degree=8", "replicates=12",
     "horizon_hours=96", "output.progress=false", "output.plot=false", "output.table=false",
 ]
-LAUNCH = "import sys; from sim.cli import main; sys.argv[0] = 'outreach'; main()"
+LAUNCH = "import sys; from sim.cli.main import main; sys.argv[0] = 'outreach'; main()"
 
 
 def outreach(args, cwd: Path) -> subprocess.CompletedProcess:
@@ -59,8 +63,8 @@ def test_two_workers_and_one_give_identical_sweep_table(tmp_path):
     assert p1.returncode == 0, p1.stderr
     seq, p2 = run_sweep(tmp_path, "basic", GRID, ["hydra/launcher=basic"])
     assert p2.returncode == 0, p2.stderr
-    a = pd.read_parquet(par / sweep.SWEEP_TABLE)
-    b = pd.read_parquet(seq / sweep.SWEEP_TABLE)
+    a = pd.read_parquet(par / SWEEP_TABLE)
+    b = pd.read_parquet(seq / SWEEP_TABLE)
     assert len(a) == 4 and (a["status"] == "complete").all()
     pd.testing.assert_frame_equal(a, b)
     # the per-replicate numbers too, not only their summaries
@@ -70,7 +74,7 @@ def test_two_workers_and_one_give_identical_sweep_table(tmp_path):
     # each job's seed is the documented derivation from master seed 0 and its own overrides,
     # and the four jobs do not share streams
     for job, seed in zip(a["job"], a["job_seed"]):
-        assert seed == sweep.job_seed(0, sweep.job_overrides(par / job))
+        assert seed == sweep.job_seed(0, job_overrides(par / job))
     assert a["job_seed"].nunique() == 4
     # the jobs differ in what they were asked to do: within the 96 h horizon, batches of 2
     # every 48 h go out at hours 0 and 48 only (4 messages), every 12 h eight times (an
@@ -87,7 +91,7 @@ def test_a_sweep_job_rerun_alone_with_its_seed_gives_the_same_numbers(tmp_path):
     sweep_dir, proc = run_sweep(tmp_path, "s", ["strategy=staggered", "strategy.batch_size=40,120"],
                                 ["hydra/launcher=basic"])
     assert proc.returncode == 0, proc.stderr
-    table = pd.read_parquet(sweep_dir / sweep.SWEEP_TABLE)
+    table = pd.read_parquet(sweep_dir / SWEEP_TABLE)
     row = table[table["strategy.batch_size"] == 120].iloc[0]
     single = tmp_path / "single"
     p = outreach(["strategy=staggered", "strategy.batch_size=120", *SMALL,
@@ -100,20 +104,20 @@ def test_a_sweep_job_rerun_alone_with_its_seed_gives_the_same_numbers(tmp_path):
 def test_single_run_keeps_its_seed(tmp_path):
     p = outreach([*SMALL, "seed=7", f"hydra.run.dir={tmp_path / 'run'}"], tmp_path)
     assert p.returncode == 0, p.stderr
-    assert results.read_summary(tmp_path / "run")["seed"] == 7
+    assert summary.read(tmp_path / "run").data["seed"] == 7
 
 
 def test_interrupted_sweep_resumes_without_redoing_finished_jobs(tmp_path):
     params = ["strategy=staggered", "strategy.batch_size=40,80,120"]
     sweep_dir, proc = run_sweep(tmp_path, "s", params, ["hydra/launcher=basic"])
     assert proc.returncode == 0, proc.stderr
-    full = pd.read_parquet(sweep_dir / sweep.SWEEP_TABLE)
+    full = pd.read_parquet(sweep_dir / SWEEP_TABLE)
     # leave job 1 as a killed job leaves its folder: marker present, no summary yet;
     # and the sweep table not yet written
     killed = sweep_dir / "1"
     results.begin(killed)
     (killed / results.SUMMARY).unlink()
-    (sweep_dir / sweep.SWEEP_TABLE).unlink()
+    (sweep_dir / SWEEP_TABLE).unlink()
     before = {j: (sweep_dir / j / results.SUMMARY).stat().st_mtime_ns for j in ("0", "2")}
     sweep_dir2, proc = run_sweep(tmp_path, "s", params, ["hydra/launcher=basic"])
     assert proc.returncode == 0, proc.stderr
@@ -121,7 +125,7 @@ def test_interrupted_sweep_resumes_without_redoing_finished_jobs(tmp_path):
     assert before == after  # finished jobs were not redone
     assert results.is_complete(killed)
     assert (proc.stdout + proc.stderr).count("already complete, skipped") == 2, proc.stdout
-    pd.testing.assert_frame_equal(pd.read_parquet(sweep_dir / sweep.SWEEP_TABLE), full)
+    pd.testing.assert_frame_equal(pd.read_parquet(sweep_dir / SWEEP_TABLE), full)
 
 
 def test_changed_config_in_same_folder_is_run_again(tmp_path):
@@ -131,7 +135,7 @@ def test_changed_config_in_same_folder_is_run_again(tmp_path):
                      f"hydra.sweep.dir={sweep_dir}", "hydra/launcher=basic"], tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "skipped" not in proc.stdout + proc.stderr
-    assert results.read_summary(sweep_dir / "0")["replicates"] == 5
+    assert summary.read(sweep_dir / "0").replicates == 5
 
 
 def test_a_failing_job_does_not_stop_the_others(tmp_path):
@@ -142,24 +146,24 @@ def test_a_failing_job_does_not_stop_the_others(tmp_path):
                                 ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"])
     assert proc.returncode != 0
     assert "strategy.k=100000: expected at most" in proc.stderr
-    table = pd.read_parquet(sweep_dir / sweep.SWEEP_TABLE).set_index("strategy.k")
+    table = pd.read_parquet(sweep_dir / SWEEP_TABLE).set_index("strategy.k")
     assert table.loc[2, "status"] == "complete" and table.loc[2, "reach_mean"] > 0
     assert table.loc[100000, "status"] == "failed"
     assert "the sender's number of contacts" in table.loc[100000, "error"]
     failed = sweep_dir / table.loc[100000, "job"]
     assert not results.is_complete(failed)
-    assert sweep.job_status(failed)[0] == "failed"
+    assert results.status(failed)[0] == "failed"
 
 
 def test_sweep_table_columns_are_the_summary_numbers(tmp_path):
     sweep_dir, proc = run_sweep(tmp_path, "s", ["strategy=generic_blast,staggered"],
                                 ["hydra/launcher=basic"])
     assert proc.returncode == 0, proc.stderr
-    table = pd.read_parquet(sweep_dir / sweep.SWEEP_TABLE)
+    table = pd.read_parquet(sweep_dir / SWEEP_TABLE)
     for _, row in table.iterrows():
-        s = results.read_summary(sweep_dir / row["job"])
-        m = s["metrics"]
-        assert row["strategy"] == s["strategy"]
+        s = summary.read(sweep_dir / row["job"])
+        m = s.data["metrics"]
+        assert row["strategy"] == s.strategy
         assert row["reach_mean"] == m["reach"]["mean"]
         assert [row["unfollows_ci_low"], row["unfollows_ci_high"]] == m["unfollows"]["ci95"]
         assert row["suspension_risk"] == m["suspension_risk"]["p"]
@@ -167,4 +171,4 @@ def test_sweep_table_columns_are_the_summary_numbers(tmp_path):
         # suspension risk = share of replicates suspended, from the replicate table itself
         reps = pd.read_parquet(sweep_dir / row["job"] / "replicates.parquet")
         assert row["suspension_risk"] == pytest.approx(reps["suspended"].mean())
-    assert json.loads((sweep_dir / sweep.JOBS_FILE).read_text())["jobs"]
+    assert json.loads((sweep_dir / JOBS_FILE).read_text())["jobs"]

@@ -13,7 +13,7 @@ import tempfile
 import pandas as pd
 import pytest
 
-from sim import sweep
+from sim.report.sweep_table import SWEEP_TABLE
 
 from test_sweep import GRID, run_sweep
 
@@ -37,7 +37,7 @@ def test_ray_sweep_matches_joblib_sweep(tmp_path, monkeypatch):
         shutil.rmtree(ray_tmp, ignore_errors=True)
     job_dir, p = run_sweep(tmp_path, "joblib", GRID, ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"])
     assert p.returncode == 0, p.stderr
-    a = pd.read_parquet(ray_dir / sweep.SWEEP_TABLE)
-    b = pd.read_parquet(job_dir / sweep.SWEEP_TABLE)
+    a = pd.read_parquet(ray_dir / SWEEP_TABLE)
+    b = pd.read_parquet(job_dir / SWEEP_TABLE)
     assert len(a) == 4 and (a["status"] == "complete").all()
     pd.testing.assert_frame_equal(a, b)

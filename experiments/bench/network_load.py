@@ -32,10 +32,10 @@ def timed(fn, repeat: int) -> tuple[float, object]:
 
 def bench_file(repeat: int) -> None:
     from sim.config import compose
-    from sim.data import data_file
+    from sim.network.shared_data import data_file
     from sim.network import build_network
     from sim.network.edgelist import load_edgelist
-    from sim.simulation import build_scenario
+    from sim.engine.scenario import build_scenario
 
     path = data_file("facebook_combined.txt")
     if not path.exists():

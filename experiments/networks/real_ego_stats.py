@@ -19,8 +19,8 @@ import networkx as nx
 import numpy as np
 from omegaconf import OmegaConf
 
-import sim.config as C
-from sim.data import data_file
+import sim.config.schema as C
+from sim.network.shared_data import data_file
 from sim.network.edgelist import load_edgelist
 from sim.network.generators import ego_with_close_ties
 from sim.network.ties import overlap, rescale

@@ -27,7 +27,7 @@ ENV = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
 
 
 def outreach(*args: str, cwd: Path = SCRATCH) -> subprocess.CompletedProcess:
-    p = subprocess.run([sys.executable, "-m", "sim.cli", *args], cwd=cwd, env=ENV,
+    p = subprocess.run([sys.executable, "-m", "sim.cli.main", *args], cwd=cwd, env=ENV,
                        capture_output=True, timeout=600)
     # bytes, decoded by hand: text mode would turn a progress bar's \r into new lines
     p.stdout, p.stderr = p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
@@ -157,7 +157,7 @@ def folder_cases() -> dict[str, Path]:
     empty = base / "empty"
     empty.mkdir(exist_ok=True)
     killed = base / "killed"
-    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "replicates=2000", "output.progress=false",
+    proc = subprocess.Popen([sys.executable, "-m", "sim.cli.main", "replicates=2000", "output.progress=false",
                              f"hydra.run.dir={killed}"], cwd=SCRATCH, env=ENV,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     while not (killed / ".hydra").exists() and proc.poll() is None:
@@ -203,7 +203,7 @@ def fault_rows() -> list[str]:
     def kill_when(name, ready, sig=signal.SIGKILL):
         folder = SCRATCH / f"fault-{len(out)}"
         t0 = time.monotonic()
-        proc = subprocess.Popen([sys.executable, "-m", "sim.cli", *args, f"hydra.run.dir={folder}"],
+        proc = subprocess.Popen([sys.executable, "-m", "sim.cli.main", *args, f"hydra.run.dir={folder}"],
                                 cwd=SCRATCH, env=ENV, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE, text=True)
         while proc.poll() is None and not ready(folder, time.monotonic() - t0):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .graph import Network, NetworkError, from_edges
+from sim.errors import NetworkError
+from sim.network.graph import Network, from_edges
 
 __all__ = ["Network", "NetworkError", "build_network", "from_edges"]
 
@@ -12,9 +13,9 @@ __all__ = ["Network", "NetworkError", "build_network", "from_edges"]
 def build_network(cfg, rng: np.random.Generator) -> Network:
     """The source's graph (sources.build), cut to ``radius`` hops around the sender if set;
     a sender without contacts is an error, since there would be no one to ask."""
-    from . import sources
-    from .extract import ego_network
-    from .sender import check_has_contacts
+    from sim.network import sources
+    from sim.network.extract import ego_network
+    from sim.network.sender import check_has_contacts
 
     net = sources.build(cfg, rng)
     if cfg.get("radius") is not None:

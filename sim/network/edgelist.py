@@ -32,7 +32,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .graph import Network, NetworkError, from_edges
+from sim.errors import NetworkError
+from sim.network.graph import Network, from_edges
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .graph import Network, _ranges
+from sim.network.graph import Network, index_ranges
 
 
 def within(net: Network, radius: int) -> np.ndarray:
@@ -21,7 +21,7 @@ def within(net: Network, radius: int) -> np.ndarray:
     keep[net.sender] = True
     frontier = np.array([net.sender], dtype=np.int64)
     for _ in range(int(radius)):
-        nb = net.indices[_ranges(net.indptr[frontier], net.indptr[frontier + 1])]
+        nb = net.indices[index_ranges(net.indptr[frontier], net.indptr[frontier + 1])]
         nb = np.unique(nb)
         frontier = nb[~keep[nb]].astype(np.int64)
         keep[frontier] = True
@@ -37,7 +37,7 @@ def ego_network(net: Network, radius: int) -> Network:
     nodes = within(net, radius)
     new = np.full(net.n_nodes, -1, dtype=np.int64)
     new[nodes] = np.arange(len(nodes))
-    pos = _ranges(net.indptr[nodes], net.indptr[nodes + 1])
+    pos = index_ranges(net.indptr[nodes], net.indptr[nodes + 1])
     cols = new[net.indices[pos]]
     inside = cols >= 0
     row = np.repeat(np.arange(len(nodes)), np.diff(net.indptr)[nodes])

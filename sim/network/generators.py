@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .graph import Network, from_edges
+from sim.network.graph import Network, from_edges
 
 
 def erdos_renyi(n: int, mean_degree: float, rng: np.random.Generator) -> Network:

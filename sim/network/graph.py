@@ -12,10 +12,6 @@ import numpy as np
 import scipy.sparse as sp
 
 
-class NetworkError(ValueError):
-    """A network that cannot be built or loaded; the message is one line naming key or file."""
-
-
 @dataclass
 class Network:
     indptr: np.ndarray  # int64, length N + 1
@@ -58,7 +54,7 @@ class Network:
         mark = np.zeros(self.n_nodes, dtype=bool)
         mark[nb] = True
         starts, ends = self.indptr[nb], self.indptr[nb + 1]
-        gathered = self.indices[_ranges(starts, ends)]
+        gathered = self.indices[index_ranges(starts, ends)]
         inside = int(mark[gathered].sum())
         return inside / (k * (k - 1))
 
@@ -89,7 +85,7 @@ class Network:
         }
 
 
-def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+def index_ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """Concatenate arange(s, e) for each pair without a Python loop."""
     lengths = ends - starts
     total = int(lengths.sum())

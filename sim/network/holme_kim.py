@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .graph import Network, NetworkError, from_edges
+from sim.errors import NetworkError
+from sim.network.graph import Network, from_edges
 
 _BLOCK = 1 << 18  # random numbers drawn from numpy at a time
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .graph import Network, NetworkError
+from sim.errors import NetworkError
+from sim.network.graph import Network
 
 MAX_DEGREE = "max_degree"
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
-from . import generators
-from .edgelist import load_edgelist
-from .graph import Network, NetworkError, from_edges
-from .holme_kim import powerlaw_cluster
-from .sender import resolve_sender
+from sim.network import generators
+from sim.network.edgelist import load_edgelist
+from sim.errors import NetworkError
+from sim.network.graph import Network, from_edges
+from sim.network.holme_kim import powerlaw_cluster
+from sim.network.sender import resolve_sender
 
 
 def build(cfg, rng: np.random.Generator) -> Network:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .graph import Network, _ranges
+from sim.errors import NetworkError
+from sim.network.graph import Network, index_ranges
 
 
 def mutual_contacts(net: Network, sender: int) -> tuple[np.ndarray, np.ndarray]:
@@ -17,7 +18,7 @@ def mutual_contacts(net: Network, sender: int) -> tuple[np.ndarray, np.ndarray]:
     mark = np.zeros(net.n_nodes, dtype=bool)
     mark[contacts] = True
     starts, ends = net.indptr[contacts], net.indptr[contacts + 1]
-    gathered = mark[net.indices[_ranges(starts, ends)]]
+    gathered = mark[net.indices[index_ranges(starts, ends)]]
     lengths = ends - starts
     mutual = np.zeros(len(contacts), dtype=np.int64)
     nz = lengths > 0
@@ -47,5 +48,5 @@ def rescale(x: np.ndarray) -> np.ndarray:
 def edge_weights(net: Network, sender: int) -> np.ndarray:
     """The file's weight column on the sender's edges, in neighbour order."""
     if net.weights is None:
-        raise ValueError("the network has no edge weights")
+        raise NetworkError(f"{net.name}: the network has no edge weights")
     return net.weights[net.indptr[sender] : net.indptr[sender + 1]].astype(float)

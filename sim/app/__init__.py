@@ -1,0 +1,1 @@
+"""``outreach app``: the web page (Mesa's SolaraViz) over ``OutreachModel``."""

@@ -1,0 +1,321 @@
+"""Typed schema for every knob: the only place each default is written.
+
+Each config group (network, population, strategy, platform) has one schema per option; the
+YAML files under ``configs/<group>/`` extend these schemas, so an unknown key or a wrong type
+fails at composition time, naming the key. Range checks are in ``sim.config.validation``;
+registration with Hydra and composition are in ``sim.config.hydra_glue``.
+
+Units: time in hours, effort in minutes per action, probabilities per event.
+Every default names its source here or in docs/MODEL.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from omegaconf import II, MISSING
+
+# --------------------------------------------------------------------------- network
+
+
+@dataclass
+class NetworkConfig:
+    kind: str = MISSING
+    # The sender: a node id (a file's own id, integer or string; a generator's node index),
+    # "max_degree" (the best-connected node), or null for the source's own sender (node 0;
+    # for the synthetic ego network, the ego). Our default: the story's single sender.
+    sender: Any = None
+    # Ego extraction, applied after any source: 1 = the sender, its contacts and the ties
+    # among them; 2 = also the contacts' connections (the audience of a share); null = the
+    # whole graph. Hops, integer.
+    radius: Optional[int] = None
+
+
+@dataclass
+class EgoNetworkConfig(NetworkConfig):
+    """The synthetic sender (docs/NETWORKS.md compares it with ego-Facebook)."""
+
+    kind: str = "ego"
+    n_contacts: int = 1800  # people; story: ~1,800 LinkedIn contacts
+    strong_ties: int = II("close_ties")  # people; story: ~150 thanked by name
+    # Communities among the contacts (school, jobs, field, ...); our assumption.
+    communities: int = 6
+    # Mean number of the sender's other contacts each contact knows (people). Our
+    # assumption, inside ego-Facebook's range: 14.5-79.5 for its six largest egos.
+    within_degree: float = 20.0
+    # Spread of that number across contacts: coefficient of variation of the sociability
+    # draw (dimensionless), before close ties are boosted. With the boost, the realised spread
+    # at defaults is ~0.92, as ego-Facebook sender 107 (its six largest egos: 0.80-1.07).
+    degree_spread: float = 0.8
+    # S1-model beta (> 1, dimensionless): how strictly contacts know only those close to
+    # them on the similarity circle; higher = more clustering. 2.5 gives average clustering
+    # ~0.52 among the contacts, as ego-Facebook sender 107 (its six largest egos: 0.47-0.63).
+    clustering_beta: float = 2.5
+    # Close ties are the contacts who know most of the sender's circle (they get the highest
+    # sociability draws), and know this many times more on top (multiplier). Calibrated: at
+    # 1.5, 97-100% of the planted close ties are the strongest 150 by overlap at defaults.
+    strong_tie_boost: float = 1.5
+    # Fraction of a contact's links to the sender's other contacts that cross communities;
+    # our assumption.
+    cross_fraction: float = 0.05
+    # Mean number of connections each contact has outside the sender's network (people):
+    # the second-degree audience that sees shares. Our assumption.
+    outside_degree: float = 10.0
+    # Each outside person is shared by this many contacts on average (people); our assumption.
+    outside_overlap: float = 1.5
+
+
+@dataclass
+class ErdosRenyiNetworkConfig(NetworkConfig):
+    kind: str = "erdos_renyi"
+    n: int = 2000  # nodes; our assumption (a baseline without structure)
+    mean_degree: float = 10.0  # expected contacts per node; our assumption
+
+
+@dataclass
+class SmallWorldNetworkConfig(NetworkConfig):
+    """Watts & Strogatz (1998, Nature 393:440), built by networkx."""
+
+    kind: str = "small_world"
+    n: int = 2000  # nodes; our assumption
+    k: int = 10  # even: each node joined to its k nearest ring neighbours (k/2 each side)
+    p: float = 0.1  # probability of rewiring each ring edge; W&S's small-world regime
+
+
+@dataclass
+class PowerlawClusterNetworkConfig(NetworkConfig):
+    """Holme & Kim (2002, Phys Rev E 65:026107); sim/network/holme_kim.py."""
+
+    kind: str = "powerlaw_cluster"
+    n: int = 2000  # nodes; our assumption
+    m: int = 5  # edges each new node adds (mean degree ~2m); our assumption
+    p: float = 0.3  # probability of a triad-formation step after each edge; our assumption
+
+
+@dataclass
+class StochasticBlockNetworkConfig(NetworkConfig):
+    """Holland, Laskey & Leinhardt (1983) stochastic block model, built by networkx."""
+
+    kind: str = "stochastic_block"
+    sizes: list[int] = field(default_factory=lambda: [500, 500, 500, 500])  # nodes per block
+    p_in: float = 0.02  # edge probability inside a block (mean degree ~10); our assumption
+    p_out: float = 0.001  # edge probability between blocks; our assumption
+
+
+@dataclass
+class EdgelistNetworkConfig(NetworkConfig):
+    """A network file: SNAP "u v" lines or CSV/TSV with a header (sim/network/edgelist.py)."""
+
+    kind: str = "edgelist"
+    path: str = MISSING  # file (plain or .gz); relative paths are from the working directory
+    # true: lines are arcs u->v; either way the network is undirected (an arc either way is
+    # a tie) and reciprocal arcs are merged; false: each line is a tie and a repeat is a
+    # duplicate. Only the counts in the summary differ.
+    directed: bool = False
+    sender: Any = "max_degree"  # a file has no natural sender; the hub is our default
+
+
+# --------------------------------------------------------------------------- population
+
+TIE_SOURCES = ("auto", "overlap", "embeddedness", "weight", "beta")
+# Where tie strength comes from (a choice of TIE_SOURCES) and, for "beta", the Beta(a, b)
+# draw: mean 0.2, most ties weak and a few strong (our assumption; docs/MODEL.md). A user
+# block that names only some keys gets the others from here.
+TIE_STRENGTH_DEFAULTS = {"from": "auto", "a": 1.5, "b": 6.0}
+
+
+@dataclass
+class ReadDelayConfig:
+    dist: str = "exponential"  # exponential | constant | lognormal
+    mean_hours: float = 24.0  # issue 2: default mean one day
+    sigma: float = 1.0  # lognormal only: sd of log-delay
+
+
+@dataclass
+class DefaultPopulationConfig:
+    kind: str = "default"
+    # from: auto | overlap | embeddedness | weight | beta, plus a, b for beta.
+    # ("from" is a Python keyword, so this block is a validated mapping.)
+    tie_strength: dict[str, Any] = field(default_factory=lambda: dict(TIE_STRENGTH_DEFAULTS))
+    threshold_median: float = 5.0  # annoyance units; one generic ask to a stranger = 1
+    threshold_sigma: float = 1.0  # lognormal spread of thresholds
+    annoyance_generic: float = 1.0
+    annoyance_personal: float = -0.2  # a note that thanks you by name is goodwill
+    read_prob_base: float = 0.5
+    read_prob_tie_gain: float = 0.45  # read_prob = base + gain * w
+    read_delay: ReadDelayConfig = field(default_factory=ReadDelayConfig)
+    share_prob_base: float = 0.025  # story: 2-3% replied to a generic ask
+    share_prob_tie_gain: float = 0.1  # share_prob (generic) = base + gain * w
+    personal_share_multiplier: float = 4.0  # a personal note multiplies share_prob (cap 1)
+    share_prob_word_of_mouth: float = 0.025  # someone who hears of it from a friend
+    exposure_prob: float = 0.08  # organic reach of one post among a sharer's connections
+    report_prob: float = 0.006  # annoyed stranger (w=0); scaled by (1 - w)
+    unfollow_prob: float = 0.1  # annoyed stranger (w=0); scaled by (1 - w)
+
+
+@dataclass
+class HomogeneousPopulationConfig:
+    kind: str = "homogeneous"
+    tie_strength: float = 0.0
+    annoyance_threshold: float = 0.5
+    annoyance_generic: float = 1.0
+    annoyance_personal: float = 0.0
+    read_prob: float = 1.0
+    share_prob: float = 0.0
+    exposure_prob: float = 0.0
+    report_prob: float = 0.01
+    unfollow_prob: float = 0.0
+    read_delay_hours: float = 0.0
+
+
+# --------------------------------------------------------------------------- strategy
+
+
+@dataclass
+class StrategyConfig:
+    """Every strategy knob, on every strategy: a strategy ignores the keys it does not use,
+    so one sweep can cross strategies with their parameters
+    (``outreach -m strategy=generic_blast,staggered strategy.batch_size=50,200``); a key that
+    no strategy has is still an error. Which strategy uses which key: docs/MODEL.md."""
+
+    name: str = MISSING
+    # Effort of preparing and sending one generic batch (mail merge), minutes. All strategies.
+    minutes_per_batch: float = 15.0
+    # personal_first, blast_then_personal: notes to the k strongest ties
+    k: int = II("close_ties")
+    notes_per_day: int = 20
+    minutes_per_note: float = 10.0
+    # personal_first: generic after the last note; blast_then_personal: notes after the blast
+    delay_hours: float = 24.0
+    # staggered
+    batch_size: int = 100
+    interval_hours: float = 24.0
+    order: str = "strongest_first"  # strongest_first | random | weakest_first
+    adaptive_pause: bool = False
+    pause_reports: int = 1  # pause while reports in the last pause_window_hours >= this
+    pause_window_hours: float = 72.0
+
+
+@dataclass
+class GenericBlastConfig(StrategyConfig):
+    name: str = "generic_blast"
+
+
+@dataclass
+class PersonalFirstConfig(StrategyConfig):
+    name: str = "personal_first"
+    delay_hours: float = 24.0  # after the last personal note
+
+
+@dataclass
+class StaggeredConfig(StrategyConfig):
+    name: str = "staggered"
+
+
+@dataclass
+class BlastThenPersonalConfig(StrategyConfig):
+    name: str = "blast_then_personal"
+    delay_hours: float = 504.0  # story: notes planned for three weeks later
+
+
+# --------------------------------------------------------------------------- platform
+
+
+@dataclass
+class PlatformConfig:
+    rule: str = MISSING
+
+
+@dataclass
+class NoPlatformConfig(PlatformConfig):
+    rule: str = "none"
+
+
+@dataclass
+class CountPlatformConfig(PlatformConfig):
+    rule: str = "count"
+    max_reports: int = 1  # story: suspended "after someone marked the message as spam"
+    window_hours: float = 24.0
+
+
+@dataclass
+class RatePlatformConfig(PlatformConfig):
+    rule: str = "rate"
+    max_rate: float = 0.003  # Gmail bulk-sender guideline: never reach 0.3% spam rate
+    window_hours: float = 24.0  # Gmail measures the spam rate per day
+    min_volume: int = 100
+
+
+# --------------------------------------------------------------------------- root
+
+
+@dataclass
+class SendersConfig:
+    # How many agents send. count = 1 is the one sender of the network config; a fraction
+    # f > 0 makes round(f * N) agents senders (the reciprocity question), sender first.
+    fraction: float = 0.0
+    # Senders start at an hour drawn uniformly from [0, start_spread_hours).
+    start_spread_hours: float = 0.0
+
+
+@dataclass
+class EngineConfig:
+    # Replicates advanced together in one batch. Part of the config: a different batch size
+    # gives different (equally valid) random numbers.
+    batch_size: int = 500
+
+
+@dataclass
+class OutputConfig:
+    plot: bool = True
+    table: bool = True  # print the summary table at the end
+    progress: bool = True
+
+
+@dataclass
+class OutreachConfig:
+    network: Any = MISSING
+    population: Any = MISSING
+    strategy: Any = MISSING
+    platform: Any = MISSING
+    seed: int = 0
+    # Seed of the Monte Carlo replicates only; null = derived from `seed`. The network, the
+    # population and the senders always come from `seed`, so runs that differ only in their
+    # strategy or platform meet the same people (common random numbers). A sweep sets this
+    # per job (sim/sweep.py).
+    replicate_seed: Optional[int] = None
+    replicates: int = 500
+    horizon_hours: int = 1008  # six weeks
+    close_ties: int = 150  # story: ~150 close ties thanked by name
+    annoyance_half_life_hours: float = 168.0  # issue 2: seven days
+    senders: SendersConfig = field(default_factory=SendersConfig)
+    engine: EngineConfig = field(default_factory=EngineConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+
+
+SCHEMAS = {
+    "network": {
+        "ego": EgoNetworkConfig,
+        "erdos_renyi": ErdosRenyiNetworkConfig,
+        "small_world": SmallWorldNetworkConfig,
+        "powerlaw_cluster": PowerlawClusterNetworkConfig,
+        "stochastic_block": StochasticBlockNetworkConfig,
+        "edgelist": EdgelistNetworkConfig,
+    },
+    "population": {
+        "default": DefaultPopulationConfig,
+        "homogeneous": HomogeneousPopulationConfig,
+    },
+    "strategy": {
+        "generic_blast": GenericBlastConfig,
+        "personal_first": PersonalFirstConfig,
+        "staggered": StaggeredConfig,
+        "blast_then_personal": BlastThenPersonalConfig,
+    },
+    "platform": {
+        "none": NoPlatformConfig,
+        "count": CountPlatformConfig,
+        "rate": RatePlatformConfig,
+    },
+}

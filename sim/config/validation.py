@@ -1,0 +1,263 @@
+"""Range checks on a composed config, before any work starts.
+
+``validate`` raises ``ConfigError`` with one line naming the key, the value and what was
+expected (probabilities in [0, 1], positive counts, whole hours, ...). Checks that need the
+network (``strategy.k`` against the sender's contacts) are in ``check_contacts``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+from sim.config.schema import SCHEMAS, TIE_SOURCES, TIE_STRENGTH_DEFAULTS
+from sim.errors import ConfigError
+
+
+def _fail(key: str, value: Any, expected: str) -> None:
+    raise ConfigError(f"{key}={value!r}: expected {expected}")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def check_prob(key: str, value: Any) -> None:
+    if not _is_number(value) or not 0.0 <= float(value) <= 1.0:
+        _fail(key, value, "a probability in [0, 1]")
+
+
+def check_positive(key: str, value: Any, integer: bool = False, allow_inf: bool = False) -> None:
+    ok = isinstance(value, int) if integer else _is_number(value)
+    if not ok or isinstance(value, bool) or not value > 0 or (value == math.inf and not allow_inf):
+        _fail(key, value, "a positive " + ("integer" if integer else "finite number"))
+
+
+def check_nonneg(key: str, value: Any, integer: bool = False) -> None:
+    ok = isinstance(value, int) if integer else _is_number(value)
+    if not ok or isinstance(value, bool) or not 0 <= value < math.inf:
+        _fail(key, value, "an integer >= 0" if integer else "a finite number >= 0")
+
+
+def check_number(key: str, value: Any) -> None:
+    if not _is_number(value) or not math.isfinite(value):
+        _fail(key, value, "a finite number")
+
+
+def check_hours(key: str, value: Any, why: str = "windows are whole hours") -> None:
+    """Time advances in whole hours: a window or an interval under one hour cannot be
+    honoured (two batches 0.4 h apart would land in the same hour and one would be lost)."""
+    if not _is_number(value) or not 1 <= value < math.inf:
+        _fail(key, value, f"a number of hours >= 1 ({why})")
+
+
+def check_choice(key: str, value: Any, choices) -> None:
+    if value not in choices:
+        _fail(key, value, "one of " + ", ".join(map(str, choices)))
+
+
+def check_missing(cfg) -> None:
+    """A required value left as ``???`` (e.g. network.path) fails here, naming the key,
+    instead of deep inside a loader."""
+    missing = sorted(OmegaConf.missing_keys(cfg))
+    if missing:
+        key = missing[0]
+        raise ConfigError(f"{key}: missing value (required: set {key}=...)")
+
+
+def check_known_keys(node, prefix: str = "") -> None:
+    """Reject keys that are not in the option's schema.
+
+    Hydra refuses ``strategy.foo=1`` but lets ``+strategy.foo=1`` (or a YAML file that adds
+    keys) through; a key nobody reads is almost always a typo, so it fails here. A strategy
+    given by ``_target_`` takes arbitrary constructor arguments and is not checked."""
+    schema = OmegaConf.get_type(node)
+    if not dataclasses.is_dataclass(schema) or "_target_" in node:
+        return
+    fields = [f.name for f in dataclasses.fields(schema)]
+    for key in node.keys():
+        full = f"{prefix}{key}"
+        if key not in fields:
+            value = OmegaConf.select(node, str(key), throw_on_missing=False)
+            owner = _option_label(prefix, node)
+            near = difflib.get_close_matches(str(key), fields, n=1) or [
+                f for f in fields if f.startswith(str(key)) or str(key).startswith(f)]
+            hint = f" (did you mean {prefix}{near[0]}?)" if near else ""
+            raise ConfigError(
+                f"{full}={value!r}: unknown key{hint}; {owner} has only: {', '.join(fields)}"
+            )
+        child = node._get_node(key)
+        if isinstance(child, DictConfig) and not child._is_missing() and not child._is_none():
+            check_known_keys(child, prefix=f"{full}.")
+
+
+def _option_label(prefix: str, node) -> str:
+    group = prefix.rstrip(".")
+    if not group:
+        return "the root config"
+    for disc in ("kind", "name", "rule"):
+        if group in SCHEMAS and disc in node:
+            return f"{group}={node[disc]}"
+    return group
+
+
+def check_contacts(cfg, n_contacts: int, where: str) -> None:
+    """Checks that need the network: the sender's number of contacts.
+
+    ``strategy.k`` (personal notes) above the contacts would silently shrink to all
+    contacts; with several senders only the configured (first) sender is checked and the
+    others write to at most all their contacts."""
+    st = cfg.strategy
+    uses_k = st.get("name") in ("personal_first", "blast_then_personal")
+    if "_target_" not in st and uses_k and st.k > n_contacts:
+        _fail("strategy.k", st.k, f"at most {n_contacts}, the sender's number of contacts in "
+              f"{where} (strategy.k defaults to close_ties)")
+
+
+def _check_sender(key: str, value: Any) -> None:
+    if value is None or isinstance(value, str) and value != "":
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        _fail(key, value, "a node id, max_degree or null")
+
+
+def validate_network(net) -> None:
+    """Range checks on the ``network`` block; a file's contents are checked when loading."""
+    check_choice("network.kind", net.kind, tuple(SCHEMAS["network"]))
+    _check_sender("network.sender", net.get("sender"))
+    if net.get("radius") is not None and net.radius not in (1, 2):
+        _fail("network.radius", net.radius, "1, 2 or null")
+    if net.kind == "ego":
+        check_positive("network.n_contacts", net.n_contacts, integer=True)
+        check_nonneg("network.strong_ties", net.strong_ties)
+        if net.strong_ties > net.n_contacts:
+            _fail("network.strong_ties", net.strong_ties, f"at most network.n_contacts={net.n_contacts}")
+        check_positive("network.communities", net.communities, integer=True)
+        check_nonneg("network.within_degree", net.within_degree)
+        check_nonneg("network.degree_spread", net.degree_spread)
+        if not isinstance(net.clustering_beta, (int, float)) or net.clustering_beta <= 1:
+            _fail("network.clustering_beta", net.clustering_beta, "a number > 1")
+        check_positive("network.strong_tie_boost", net.strong_tie_boost)
+        check_prob("network.cross_fraction", net.cross_fraction)
+        check_nonneg("network.outside_degree", net.outside_degree)
+        check_positive("network.outside_overlap", net.outside_overlap)
+    elif net.kind in ("erdos_renyi", "small_world", "powerlaw_cluster"):
+        check_positive("network.n", net.n, integer=True)
+        if net.n < 2:
+            _fail("network.n", net.n, "at least 2 nodes")
+    if net.kind == "erdos_renyi":
+        check_nonneg("network.mean_degree", net.mean_degree)
+        if net.mean_degree > net.n - 1:
+            _fail("network.mean_degree", net.mean_degree, f"at most network.n - 1 = {net.n - 1}")
+    elif net.kind == "small_world":
+        check_positive("network.k", net.k, integer=True)
+        if net.k % 2:
+            _fail("network.k", net.k, "an even number (k/2 ring neighbours on each side)")
+        if net.k >= net.n:
+            _fail("network.k", net.k, f"less than network.n={net.n}")
+        check_prob("network.p", net.p)
+    elif net.kind == "powerlaw_cluster":
+        check_positive("network.m", net.m, integer=True)
+        if net.m >= net.n:
+            _fail("network.m", net.m, f"less than network.n={net.n}")
+        check_prob("network.p", net.p)
+    elif net.kind == "stochastic_block":
+        if len(net.sizes) == 0 or any((not isinstance(s, int)) or isinstance(s, bool) or s <= 0
+                                      for s in net.sizes):
+            _fail("network.sizes", list(net.sizes), "a non-empty list of positive integers")
+        check_prob("network.p_in", net.p_in)
+        check_prob("network.p_out", net.p_out)
+    elif net.kind == "edgelist":
+        if not isinstance(net.path, str) or not net.path.strip():
+            _fail("network.path", net.path, "a file path")
+        if not isinstance(net.directed, bool):
+            _fail("network.directed", net.directed, "true or false")
+
+
+def validate(cfg) -> None:
+    """Checks on a composed config (DictConfig) before any work starts: no missing value,
+    no key outside its schema, every value in range. Raise ConfigError on the first problem.
+    Checks that need the network (``strategy.k``) are in ``check_contacts``."""
+    if isinstance(cfg, DictConfig):
+        check_missing(cfg)
+        check_known_keys(cfg)
+    check_nonneg("seed", cfg.seed, integer=True)  # numpy SeedSequence takes integers >= 0
+    if cfg.get("replicate_seed") is not None:
+        check_nonneg("replicate_seed", cfg.replicate_seed, integer=True)
+    check_positive("replicates", cfg.replicates, integer=True)
+    check_positive("horizon_hours", cfg.horizon_hours, integer=True)
+    check_nonneg("close_ties", cfg.close_ties, integer=True)
+    # infinite half-life = annoyance never fades
+    check_positive("annoyance_half_life_hours", cfg.annoyance_half_life_hours, allow_inf=True)
+    check_positive("engine.batch_size", cfg.engine.batch_size, integer=True)
+    check_prob("senders.fraction", cfg.senders.fraction)
+    check_nonneg("senders.start_spread_hours", cfg.senders.start_spread_hours)
+
+    validate_network(cfg.network)
+
+    pop = cfg.population
+    check_choice("population.kind", pop.kind, tuple(SCHEMAS["population"]))
+    if pop.kind == "homogeneous":
+        check_prob("population.tie_strength", pop.tie_strength)
+        for key in ("read_prob", "share_prob", "exposure_prob", "report_prob", "unfollow_prob"):
+            check_prob(f"population.{key}", pop[key])
+        check_nonneg("population.annoyance_threshold", pop.annoyance_threshold)
+        check_nonneg("population.read_delay_hours", pop.read_delay_hours)
+        for key in ("annoyance_generic", "annoyance_personal"):
+            check_number(f"population.{key}", pop[key])
+    else:
+        ts = {**TIE_STRENGTH_DEFAULTS, **pop.tie_strength}
+        unknown = set(ts) - set(TIE_STRENGTH_DEFAULTS)
+        if unknown:
+            _fail("population.tie_strength", sorted(unknown)[0], "only the keys from, a, b")
+        check_choice("population.tie_strength.from", ts["from"], TIE_SOURCES)
+        check_positive("population.tie_strength.a", ts["a"])
+        check_positive("population.tie_strength.b", ts["b"])
+        check_positive("population.threshold_median", pop.threshold_median)
+        check_nonneg("population.threshold_sigma", pop.threshold_sigma)
+        for key in ("read_prob_base", "share_prob_base", "share_prob_word_of_mouth",
+                    "exposure_prob", "report_prob", "unfollow_prob"):
+            check_prob(f"population.{key}", pop[key])
+        check_number("population.read_prob_tie_gain", pop.read_prob_tie_gain)
+        check_number("population.share_prob_tie_gain", pop.share_prob_tie_gain)
+        # linear in w in [0, 1]: both ends in [0, 1] keeps every pair's probability in range
+        check_prob("population.read_prob_base + read_prob_tie_gain",
+                   pop.read_prob_base + pop.read_prob_tie_gain)
+        check_prob("population.share_prob_base + share_prob_tie_gain",
+                   pop.share_prob_base + pop.share_prob_tie_gain)
+        for key in ("annoyance_generic", "annoyance_personal"):
+            check_number(f"population.{key}", pop[key])
+        check_nonneg("population.personal_share_multiplier", pop.personal_share_multiplier)
+        check_choice("population.read_delay.dist", pop.read_delay.dist,
+                     ("exponential", "constant", "lognormal"))
+        check_nonneg("population.read_delay.mean_hours", pop.read_delay.mean_hours)
+        check_nonneg("population.read_delay.sigma", pop.read_delay.sigma)
+
+    st = cfg.strategy
+    if "_target_" not in st:
+        check_choice("strategy.name", st.name, tuple(SCHEMAS["strategy"]))
+        check_nonneg("strategy.minutes_per_batch", st.minutes_per_batch)
+        # every key is checked, used or not: a sweep across strategies must not hide a bad value
+        check_nonneg("strategy.k", st.k, integer=True)
+        check_positive("strategy.notes_per_day", st.notes_per_day, integer=True)
+        check_nonneg("strategy.minutes_per_note", st.minutes_per_note)
+        check_nonneg("strategy.delay_hours", st.delay_hours)
+        check_positive("strategy.batch_size", st.batch_size, integer=True)
+        check_hours("strategy.interval_hours", st.interval_hours, "sends happen on whole hours")
+        check_choice("strategy.order", st.order, ("strongest_first", "random", "weakest_first"))
+        check_positive("strategy.pause_reports", st.pause_reports, integer=True)
+        check_hours("strategy.pause_window_hours", st.pause_window_hours)
+
+    pl = cfg.platform
+    check_choice("platform.rule", pl.rule, tuple(SCHEMAS["platform"]))
+    if pl.rule == "count":
+        check_positive("platform.max_reports", pl.max_reports, integer=True)
+        check_hours("platform.window_hours", pl.window_hours)
+    elif pl.rule == "rate":
+        check_prob("platform.max_rate", pl.max_rate)
+        check_hours("platform.window_hours", pl.window_hours)
+        check_nonneg("platform.min_volume", pl.min_volume, integer=True)

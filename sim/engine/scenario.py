@@ -1,0 +1,79 @@
+"""A scenario: the network, the population, the senders, their strategy and the platform rule,
+built once per run from a composed config.
+
+Seeds: the master seed is split (numpy SeedSequence) into independent streams for the
+network, the population, the choice of senders, and the replicates. The network, population
+and senders always come from the master seed, so runs that differ only in their strategy or
+platform meet the same people.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.config import check_contacts, validate
+from sim.network import Network, build_network
+from sim.rules.platform_rules import PlatformRule
+from sim.rules.population import Population, build_population
+from sim.rules.strategies import make_strategy
+
+
+@dataclass
+class Scenario:
+    """Everything a batch of replicates needs, built once per run."""
+
+    network: Network
+    population: Population
+    strategy_factory: callable  # () -> a fresh Strategy (one per sender per batch)
+    platform: PlatformRule
+    horizon_hours: int
+    half_life_hours: float
+    start_hours: np.ndarray  # (S,) hour each sender starts its strategy
+
+
+def seed_streams(seed: int) -> dict[str, np.random.SeedSequence]:
+    names = ("network", "population", "senders", "dynamics")
+    return dict(zip(names, np.random.SeedSequence(int(seed)).spawn(len(names))))
+
+
+def replicate_seeds(cfg, n_batches: int) -> list[np.random.SeedSequence]:
+    """One seed per batch of replicates: from ``replicate_seed`` when set, else from ``seed``."""
+    rs = cfg.get("replicate_seed")
+    root = np.random.SeedSequence(int(rs)) if rs is not None else seed_streams(cfg.seed)["dynamics"]
+    return root.spawn(n_batches)
+
+
+def choose_senders(net: Network, fraction: float, rng: np.random.Generator) -> np.ndarray:
+    """The configured sender first; with fraction f > 0, round(f * N) senders in all, the
+    others drawn at random among nodes that have contacts."""
+    if fraction <= 0:
+        return np.array([net.sender], dtype=np.int64)
+    deg = net.degree()
+    candidates = np.flatnonzero(deg > 0)
+    candidates = candidates[candidates != net.sender]
+    n_more = min(len(candidates), max(0, int(round(fraction * net.n_nodes)) - 1))
+    others = np.sort(rng.choice(candidates, size=n_more, replace=False))
+    return np.concatenate(([net.sender], others)).astype(np.int64)
+
+
+def build_scenario(cfg, network: Network | None = None) -> Scenario:
+    validate(cfg)
+    make_strategy(cfg.strategy)  # a strategy that cannot be built fails before the network
+    streams = seed_streams(cfg.seed)
+    net = network if network is not None else build_network(cfg.network, np.random.default_rng(streams["network"]))
+    srng = np.random.default_rng(streams["senders"])
+    senders = choose_senders(net, float(cfg.senders.fraction), srng)
+    start = np.zeros(len(senders))
+    if cfg.senders.start_spread_hours > 0 and len(senders) > 1:
+        start[1:] = srng.uniform(0, cfg.senders.start_spread_hours, size=len(senders) - 1)
+    check_contacts(cfg, int(net.degree()[net.sender]), net.name)
+    pop = build_population(cfg.population, net, senders, int(cfg.close_ties),
+                           np.random.default_rng(streams["population"]))
+    strategy_cfg = cfg.strategy
+    return Scenario(
+        network=net, population=pop, strategy_factory=lambda: make_strategy(strategy_cfg),
+        platform=PlatformRule.from_config(cfg.platform), horizon_hours=int(cfg.horizon_hours),
+        half_life_hours=float(cfg.annoyance_half_life_hours), start_hours=start,
+    )

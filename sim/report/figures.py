@@ -1,0 +1,46 @@
+"""A run's own figure, ``outreach.png``: what people would rather look at than read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from sim import metrics  # noqa: E402
+from sim.report.folders import atomic_write  # noqa: E402
+from sim.units import HOURS_PER_DAY  # noqa: E402
+
+
+def outreach_figure(ts: pd.DataFrame, summary: dict, title: str, limit=None, path: Path | None = None):
+    """The registry's run-figure metrics over time, cumulative (mean and 5-95% band), with
+    the median suspension hour marked and the platform's report limit drawn."""
+    panels = metrics.names(metrics.RUN_FIGURE)
+    fig, axes = plt.subplots(1, len(panels), figsize=(13, 3.8), constrained_layout=True)
+    days = ts["hour"].unique() / HOURS_PER_DAY
+    risk_block = summary.get(metrics.RISK_SUMMARY, {})
+    med, risk = risk_block.get("median_suspension_hour"), risk_block.get("p")
+    for ax, name in zip(axes, panels):
+        d = ts[ts["metric"] == name].sort_values("hour")
+        x = d["hour"].to_numpy() / HOURS_PER_DAY
+        ax.fill_between(x, d["q05"], d["q95"], alpha=0.25, color="C0", label="5-95% of replicates")
+        ax.plot(x, d["mean"], color="C0", label="mean")
+        if med is not None:
+            ax.axvline(med / HOURS_PER_DAY, color="C3", ls="--",
+                       label=f"median suspension (risk {risk:.0%})")
+        if name == "reports" and limit is not None:
+            ax.axhline(limit, color="k", ls=":", label="platform limit")
+        ax.set_xlabel("days since first send")
+        ax.set_ylabel(metrics.BY_NAME[name].meaning.split(":")[0])
+        ax.set_xlim(0, days.max() if len(days) else 1)
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8, loc="lower right")
+    axes[-1].legend(fontsize=8, loc="lower right")
+    fig.suptitle(title)
+    if path is not None:
+        atomic_write(Path(path), lambda p: fig.savefig(p, dpi=110, format="png"))
+        plt.close(fig)
+    return fig

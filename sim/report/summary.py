@@ -1,0 +1,230 @@
+"""``summary.json``: its one writer and its one reader.
+
+A run's summary says what ran (strategy, platform rule, network, seeds, the resolved config)
+and its metrics: for each count of the registry (sim/metrics.py) the mean, sd, a 95% interval
+of the mean and the 2.5-97.5% range of replicates; for the risk, the share of replicates with
+a Wilson interval and the median hour. Sweeps, ``outreach compare`` and the command's table read
+it through ``read`` and the ``Summary`` it returns, never by parsing the file themselves.
+
+``schema_version`` changes whenever a reader of the old layout would misread the new one.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from omegaconf import DictConfig, OmegaConf
+
+from sim import __version__, metrics
+from sim.errors import ResultsError
+from sim.report import folders
+from sim.report.stats import describe, wilson
+
+SCHEMA_VERSION = 1
+FILE = folders.SUMMARY
+
+
+# --------------------------------------------------------------------------- building
+
+
+def summarize(replicates: pd.DataFrame) -> dict:
+    """The metrics block: every registry metric found among the replicates' columns."""
+    out = {}
+    for m in metrics.REGISTRY:
+        if m.kind == metrics.COUNT and m.name in replicates:
+            out[m.name] = describe(replicates[m.name].to_numpy())
+    n = len(replicates)
+    hit = replicates[metrics.RISK].to_numpy(dtype=float)
+    k = float(hit.sum())
+    hours = replicates[metrics.RISK_HOUR].dropna().to_numpy()
+    out[metrics.RISK_SUMMARY] = {
+        "p": k / n if n else float("nan"),
+        "wilson95": list(wilson(k, n)),
+        "suspended_replicates": k,
+        "replicates": n,
+        "median_suspension_hour": float(np.median(hours)) if len(hours) else None,
+    }
+    return out
+
+
+def timeseries_table(series: np.ndarray) -> pd.DataFrame:
+    """Hour x metric (the registry's series): mean and 5% / 95% quantiles over replicates
+    (long format)."""
+    h, m, _ = series.shape
+    mean = series.mean(axis=2)
+    q = np.quantile(series, [0.05, 0.95], axis=2)
+    hours = np.repeat(np.arange(h), m)
+    names = np.tile(np.array(metrics.names(metrics.SERIES), dtype=object), h)
+    return pd.DataFrame({
+        "hour": hours, "metric": names, "mean": mean.ravel(),
+        "q05": q[0].ravel(), "q95": q[1].ravel(),
+    })
+
+
+def build(cfg: DictConfig, scenario, replicates: pd.DataFrame, elapsed_seconds: float) -> dict:
+    """The summary of a finished run of ``cfg`` on ``scenario`` (sim.engine.scenario)."""
+    net_info = scenario.network.describe()
+    # a user strategy (`+strategy._target_=...`) sits on a schema that already has a name
+    strategy = cfg.strategy.get("_target_") or cfg.strategy.get("name")
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "outreach_sim_version": __version__,
+        "strategy": strategy,
+        "platform": {"rule": cfg.platform.rule, "limit": scenario.platform.limit_text()},
+        "network": net_info,
+        "senders": int(scenario.population.n_senders),
+        "tie_strength_from": scenario.population.tie_source,
+        "replicates": int(cfg.replicates),
+        "seed": int(cfg.seed),
+        "replicate_seed": None if cfg.get("replicate_seed") is None else int(cfg.replicate_seed),
+        "horizon_hours": int(cfg.horizon_hours),
+        "elapsed_seconds": round(elapsed_seconds, 3),
+        "metrics": summarize(replicates),
+        "config": OmegaConf.to_container(cfg, resolve=True),
+    }
+
+
+def write(folder: Path, summary: dict) -> None:
+    """Write summary.json, the last file of a run, then mark the folder complete."""
+    folders.write_json(Path(folder) / FILE, summary)
+    folders.mark_complete(folder)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass
+class Summary:
+    """A finished run's summary, as read from its folder."""
+
+    folder: Path
+    data: dict
+
+    @property
+    def metrics(self) -> dict:
+        return self.data["metrics"]
+
+    @property
+    def strategy(self) -> str:
+        return self.data.get("strategy")
+
+    @property
+    def network_name(self) -> str:
+        return self.data.get("network", {}).get("name")
+
+    @property
+    def platform_limit(self) -> str:
+        return self.data.get("platform", {}).get("limit")
+
+    @property
+    def replicates(self) -> int:
+        return self.data.get("replicates")
+
+    @property
+    def senders(self) -> int:
+        return self.data.get("senders", 1)
+
+    @property
+    def horizon_hours(self) -> int | None:
+        return self.data.get("horizon_hours")
+
+    @property
+    def config(self) -> dict | None:
+        return self.data.get("config")
+
+    def mean(self, name: str) -> float:
+        if name == metrics.RISK:
+            return self.risk
+        return self.metrics.get(name, {}).get("mean", math.nan)
+
+    def ci(self, name: str) -> tuple[float, float]:
+        """95% interval: of the mean for a count, Wilson's for the risk."""
+        if name == metrics.RISK:
+            return self.risk_ci
+        lo, hi = self.metrics.get(name, {}).get("ci95", (math.nan, math.nan))
+        return lo, hi
+
+    def range95(self, name: str) -> tuple[float, float]:
+        lo, hi = self.metrics.get(name, {}).get("range95", (math.nan, math.nan))
+        return lo, hi
+
+    @property
+    def risk(self) -> float:
+        return self.metrics[metrics.RISK_SUMMARY]["p"]
+
+    @property
+    def risk_ci(self) -> tuple[float, float]:
+        lo, hi = self.metrics[metrics.RISK_SUMMARY]["wilson95"]
+        return lo, hi
+
+    @property
+    def median_risk_hour(self) -> float | None:
+        return self.metrics[metrics.RISK_SUMMARY]["median_suspension_hour"]
+
+    def row(self) -> dict:
+        """The numbers as flat columns (one row of sweep.parquet): what ran, each count's mean
+        and 95% interval, the risk with its Wilson interval and median hour."""
+        d = self.data
+        row = {
+            "job_seed": d.get("replicate_seed"),
+            "strategy_name": self.strategy,
+            "platform_rule": d.get("platform", {}).get("rule"),
+            "network_name": self.network_name,
+            "n_senders": d.get("senders"),
+            "n_replicates": self.replicates,
+            "horizon_hours": self.horizon_hours,
+        }
+        for name in metrics.names(kind=metrics.COUNT):
+            if name in self.metrics:
+                row[f"{name}_mean"] = self.mean(name)
+                row[f"{name}_ci_low"], row[f"{name}_ci_high"] = self.ci(name)
+        if metrics.RISK_SUMMARY in self.metrics:
+            row[metrics.RISK_SUMMARY] = self.risk
+            row[f"{metrics.RISK_SUMMARY}_low"], row[f"{metrics.RISK_SUMMARY}_high"] = self.risk_ci
+            row["median_suspension_hour"] = self.median_risk_hour
+        return row
+
+
+def read(folder: Path) -> Summary:
+    """The summary of a finished run, or ResultsError with one line naming the folder."""
+    folder = Path(folder)
+    reason = folders.incomplete_reason(folder)
+    if reason is not None:
+        raise ResultsError(reason)
+    path = folder / FILE
+    try:
+        data = json.loads(path.read_text())
+    except UnicodeDecodeError:
+        raise ResultsError(f"{path}: not a text file") from None
+    except json.JSONDecodeError as exc:
+        raise ResultsError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    except OSError as exc:
+        raise ResultsError(f"{path}: cannot read ({exc.strerror})") from None
+    if not isinstance(data, dict):
+        raise ResultsError(f"{path}: expected a JSON object, found {type(data).__name__}")
+    version = data.get("schema_version")
+    if version is None:
+        raise ResultsError(
+            f"{folder}: written by an older version of outreach-sim (no schema_version in "
+            f"{FILE}); rerun it with version {__version__}")
+    if version != SCHEMA_VERSION:
+        raise ResultsError(
+            f"{path}: schema_version {version!r}, this outreach-sim ({__version__}) reads "
+            f"{SCHEMA_VERSION}; rerun it with this version")
+    if not isinstance(data.get("metrics"), dict) or metrics.RISK_SUMMARY not in data["metrics"]:
+        raise ResultsError(f"{path}: no 'metrics' with {metrics.RISK_SUMMARY!r}; rerun it")
+    return Summary(folder=folder, data=data)
+
+
+def read_config(folder: Path) -> dict | None:
+    """The config a finished run recorded, or None when the folder holds no usable summary
+    (a resumed sweep then runs the job again)."""
+    try:
+        return read(folder).config
+    except ResultsError:
+        return None

@@ -1,0 +1,180 @@
+"""Each contact's attributes, drawn once per run from the ``population`` config.
+
+The population is fixed for a seed and shared by every replicate: replicates are what could
+happen with these people, not different people. Attributes of a sender-contact *pair* (tie
+strength and everything scaled by it) live on the pair, because in the reciprocity study the
+same person is a close tie of one sender and a stranger to another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.config.schema import TIE_STRENGTH_DEFAULTS
+from sim.errors import NetworkError
+from sim.network import Network
+from sim.network import ties as tie_mod
+
+GENERIC, PERSONAL = 0, 1
+
+
+@dataclass
+class ReadDelay:
+    dist: str  # exponential | constant | lognormal
+    mean_hours: float
+    sigma: float = 1.0
+
+    def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """Whole hours from delivery (or share) to reading; time resolution is one hour."""
+        if self.dist == "constant" or self.mean_hours == 0:
+            d = np.full(size, self.mean_hours)
+        elif self.dist == "exponential":
+            d = rng.exponential(self.mean_hours, size=size)
+        else:  # lognormal with this mean
+            mu = np.log(self.mean_hours) - self.sigma**2 / 2
+            d = rng.lognormal(mu, self.sigma, size=size)
+        return np.rint(d).astype(np.int64)
+
+
+@dataclass
+class Population:
+    n_agents: int
+    senders: np.ndarray  # node index of each sender, primary first
+    # per agent; thresholds are drawn afresh for every replicate (see draw_thresholds)
+    threshold_median: float
+    threshold_sigma: float  # lognormal spread; 0 = every agent at the median
+    share_word_of_mouth: np.ndarray
+    exposure: np.ndarray  # chance that each connection sees this agent's share
+    # per sender-contact pair; pairs of sender s are pair_offset[s]:pair_offset[s+1],
+    # ordered strongest tie first (ties broken by node index)
+    pair_offset: np.ndarray
+    pair_sender: np.ndarray
+    pair_contact: np.ndarray
+    tie_strength: np.ndarray
+    close: np.ndarray
+    read_prob: np.ndarray
+    annoyance_generic: np.ndarray  # increment on reading a generic message
+    annoyance_personal: np.ndarray
+    share_generic: np.ndarray
+    share_personal: np.ndarray
+    report_prob: np.ndarray
+    unfollow_prob: np.ndarray
+    read_delay: ReadDelay
+    tie_source: str = "beta"
+
+    def draw_thresholds(self, rng: np.random.Generator, n_replicates: int,
+                        n_agents: int | None = None) -> np.ndarray:
+        """Annoyance thresholds, one per replicate and agent (flat, r * N + i).
+
+        Nobody knows their contacts' patience in advance, so each replicate meets a fresh
+        draw: the risks then average over who the contacts might be. ``n_agents`` draws for
+        that many people instead of everyone (the engine keeps thresholds only for the people
+        a sender messages, the only ones who can be annoyed)."""
+        size = n_replicates * (self.n_agents if n_agents is None else int(n_agents))
+        if self.threshold_sigma == 0:
+            return np.full(size, float(self.threshold_median))
+        return rng.lognormal(np.log(self.threshold_median), self.threshold_sigma, size=size)
+
+    @property
+    def n_senders(self) -> int:
+        return len(self.senders)
+
+    @property
+    def n_pairs(self) -> int:
+        return len(self.pair_contact)
+
+    def contacts_of(self, s: int) -> slice:
+        return slice(int(self.pair_offset[s]), int(self.pair_offset[s + 1]))
+
+
+def _tie_strengths(net: Network, sender: int, spec: dict, rng) -> tuple[np.ndarray, np.ndarray, str]:
+    spec = {**TIE_STRENGTH_DEFAULTS, **spec}
+    source = spec["from"]
+    contacts = net.neighbours(sender).astype(np.int64)
+    if source == "auto":
+        if net.weights is not None:
+            source = "weight"
+        else:
+            _, mutual = tie_mod.mutual_contacts(net, sender)
+            source = "overlap" if len(mutual) and (mutual > 0).mean() >= 0.5 else "beta"
+    if source == "overlap":
+        contacts, raw = tie_mod.overlap(net, sender)
+        w = tie_mod.rescale(raw)
+    elif source == "embeddedness":
+        contacts, raw = tie_mod.mutual_contacts(net, sender)
+        w = tie_mod.rescale(raw)
+    elif source == "weight":
+        if net.weights is None:
+            raise NetworkError(
+                "population.tie_strength.from=weight: the network has no weight column "
+                "(give a CSV with source,target,weight)"
+            )
+        w = tie_mod.rescale(tie_mod.edge_weights(net, sender))
+    else:
+        w = rng.beta(float(spec["a"]), float(spec["b"]), size=len(contacts))
+    return contacts, w, source
+
+
+def build_population(
+    cfg, net: Network, senders: np.ndarray, close_ties: int, rng: np.random.Generator
+) -> Population:
+    n = net.n_nodes
+    homogeneous = cfg.kind == "homogeneous"
+    contacts_l, w_l, sender_l = [], [], []
+    source = "constant"
+    for s_idx, s in enumerate(senders):
+        if homogeneous:
+            contacts = net.neighbours(int(s)).astype(np.int64)
+            w = np.full(len(contacts), float(cfg.tie_strength))
+        else:
+            contacts, w, source = _tie_strengths(net, int(s), dict(cfg.tie_strength), rng)
+        order = np.lexsort((contacts, -w))  # strongest first, then node index
+        contacts_l.append(contacts[order])
+        w_l.append(w[order])
+        sender_l.append(np.full(len(contacts), s_idx, dtype=np.int64))
+    pair_contact = np.concatenate(contacts_l)
+    w = np.concatenate(w_l)
+    pair_sender = np.concatenate(sender_l)
+    pair_offset = np.concatenate(([0], np.cumsum([len(c) for c in contacts_l]))).astype(np.int64)
+    # the k strongest of each sender are its close ties
+    rank = np.arange(len(pair_contact)) - pair_offset[pair_sender]
+    close = rank < close_ties
+    if homogeneous:
+        p = len(w)
+        full = lambda v: np.full(p, float(v))  # noqa: E731
+        share = full(cfg.share_prob)
+        return Population(
+            n_agents=n, senders=np.asarray(senders, dtype=np.int64),
+            threshold_median=float(cfg.annoyance_threshold), threshold_sigma=0.0,
+            share_word_of_mouth=np.full(n, float(cfg.share_prob)),
+            exposure=np.full(n, float(cfg.exposure_prob)),
+            pair_offset=pair_offset, pair_sender=pair_sender, pair_contact=pair_contact,
+            tie_strength=w, close=close, read_prob=full(cfg.read_prob),
+            annoyance_generic=float(cfg.annoyance_generic) * (1 - w),
+            annoyance_personal=float(cfg.annoyance_personal) * (1 - w),
+            share_generic=share, share_personal=share.copy(),
+            report_prob=full(cfg.report_prob), unfollow_prob=full(cfg.unfollow_prob),
+            read_delay=ReadDelay("constant", float(cfg.read_delay_hours)),
+            tie_source="constant",
+        )
+    share_generic = cfg.share_prob_base + cfg.share_prob_tie_gain * w
+    return Population(
+        n_agents=n, senders=np.asarray(senders, dtype=np.int64),
+        threshold_median=float(cfg.threshold_median), threshold_sigma=float(cfg.threshold_sigma),
+        share_word_of_mouth=np.full(n, float(cfg.share_prob_word_of_mouth)),
+        exposure=np.full(n, float(cfg.exposure_prob)),
+        pair_offset=pair_offset, pair_sender=pair_sender, pair_contact=pair_contact,
+        tie_strength=w, close=close,
+        read_prob=cfg.read_prob_base + cfg.read_prob_tie_gain * w,
+        annoyance_generic=cfg.annoyance_generic * (1 - w),
+        annoyance_personal=cfg.annoyance_personal * (1 - w),
+        share_generic=share_generic,
+        share_personal=np.minimum(1.0, cfg.personal_share_multiplier * share_generic),
+        report_prob=cfg.report_prob * (1 - w),
+        unfollow_prob=cfg.unfollow_prob * (1 - w),
+        read_delay=ReadDelay(cfg.read_delay.dist, float(cfg.read_delay.mean_hours),
+                             float(cfg.read_delay.sigma)),
+        tie_source=source,
+    )
