@@ -4,7 +4,7 @@ PYTHON ?= $(shell command -v python3.12 2>/dev/null || (command -v pyenv >/dev/n
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test browser clean
+.PHONY: install demo test browser bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ browser:
 
 test: install browser
 	$(BIN)/python -m pytest -q
+
+# The speed benchmark (minutes): runs from this checkout, writes results/bench/.
+bench: install
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python experiments/bench/bench.py
 
 clean:
 	rm -rf $(VENV)

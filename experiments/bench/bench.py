@@ -1,4 +1,13 @@
-"""`outreach bench`: how fast the engine is, next to what a user would pick instead.
+"""How fast the engine is, next to what a user would pick instead (`make bench`).
+
+A script run from a source checkout, not part of the installed package::
+
+    make bench    # installs the bench extra (NDlib, CyNetDiff) into .venv, then runs this
+    .venv/bin/python experiments/bench/bench.py [--quick] [--only ITEM ...] [--out DIR]
+
+Its peers sit next to it (mesa_reference.py, peers.py) and are imported as top-level modules:
+Python puts a script's own folder on sys.path. The ego-Facebook file is read from
+$OUTREACH_DATA_DIR, else <checkout>/../shared/data.
 
 One process, one graph (ego-Facebook, sender 107) and fixed seeds:
 
@@ -13,8 +22,9 @@ One process, one graph (ego-Facebook, sender 107) and fixed seeds:
 
 Each item reports wall time and CPU time of this process (the machine may be shared: CPU time
 is what the item itself cost) and the peak resident memory while it ran (Linux VmHWM, reset
-before each item). The table goes to results/bench/bench.md and bench.json, and the README
-paragraph to results/bench/README_SECTION.md. Benchmarks, not tests: nothing here asserts.
+before each item). The table goes to bench.md and bench.json, and the README paragraph to
+README_SECTION.md, in --out (default: the checkout's results/bench/). Benchmarks, not tests:
+nothing here asserts.
 """
 
 from __future__ import annotations
@@ -29,7 +39,8 @@ from pathlib import Path
 
 import numpy as np
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROG = "python experiments/bench/bench.py"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]  # the checkout: experiments/bench/bench.py
 TARGETS = {
     "mesa": 100.0,  # full model: engine >= 100x faster per replicate than the Mesa reference
     "ndlib": 500.0,  # IC: >= 500x faster than NDlib
@@ -39,11 +50,6 @@ TARGETS = {
     "scale_gb": 4.0,  # and under 4 GB
 }
 
-
-def data_dir() -> Path:
-    """OUTREACH_DATA_DIR, else <project root>/../shared/data."""
-    env = os.environ.get("OUTREACH_DATA_DIR")
-    return Path(env) if env else PROJECT_ROOT.parent / "shared" / "data"
 
 
 # ------------------------------------------------------------------------------ measuring
@@ -114,27 +120,18 @@ def machine() -> dict:
 
 
 def facebook(sender: int = 107):
-    """ego-Facebook (SNAP facebook_combined.txt) with the sender node; via the project's
-    edge-list loader when it exists, else read with numpy (node ids are 0..4038)."""
-    from sim.network.graph import from_edges
+    """ego-Facebook (SNAP facebook_combined.txt, from OUTREACH_DATA_DIR or ../shared/data)
+    through the project's edge-list loader, with the sender node."""
+    from sim.config import compose
+    from sim.network import build_network
+    from sim.network.shared_data import data_file
 
-    path = data_dir() / "facebook_combined.txt"
+    path = data_file("facebook_combined.txt")
     if not path.is_file():
         raise FileNotFoundError(f"{path}: not found (set OUTREACH_DATA_DIR to the folder with "
                                 "facebook_combined.txt)")
-    try:
-        from sim.config import compose
-        from sim.network import build_network
-
-        cfg = compose(["network=edgelist", f"network.path={path}", f"network.sender={sender}"])
-        net = build_network(cfg.network, np.random.default_rng(0))
-        if net.node_ids is None or int(net.node_ids[net.sender]) == sender:
-            return net
-    except Exception:  # the loader (sim/network/sources.py) is not there yet
-        pass
-    edges = np.loadtxt(path, dtype=np.int64)
-    n = int(edges.max()) + 1
-    return from_edges(edges[:, 0], edges[:, 1], n, sender, name="ego-Facebook")
+    cfg = compose(["network=edgelist", f"network.path={path}", f"network.sender={sender}"])
+    return build_network(cfg.network, np.random.default_rng(0))
 
 
 def scenario(net, overrides=()):
@@ -149,14 +146,6 @@ IC_OVERRIDES = (
     "population.annoyance_generic=0", "population.report_prob=0", "population.unfollow_prob=0",
     "population.read_delay_hours=0", "platform=none", "horizon_hours=1", "close_ties=0",
 )
-
-
-def _peers():
-    sys.path.insert(0, str(PROJECT_ROOT / "experiments" / "bench"))
-    import mesa_reference
-    import peers
-
-    return mesa_reference, peers
 
 
 # ------------------------------------------------------------------------------ items
@@ -178,7 +167,8 @@ def bench_engine_full(net, reps: int, seed: int) -> dict:
 
 
 def bench_mesa(net, reps: int, seed: int, activation: str) -> dict:
-    mesa_reference, _ = _peers()
+    import mesa_reference  # experiments/bench/mesa_reference.py, next to this script
+
     sc = scenario(net)
     mesa_reference.scenario_neighbours(sc)  # neighbour lists built once, outside the timing
     rec = {"item": "full model", "tool": f"mesa ({activation})"}
@@ -191,9 +181,10 @@ def bench_mesa(net, reps: int, seed: int, activation: str) -> dict:
 
 
 def bench_ic(net, p: float, reps: dict, seed: int) -> list[dict]:
+    import peers  # experiments/bench/peers.py, next to this script
+
     from sim.engine.engine import Engine
 
-    _, peers = _peers()
     out = []
     sc = scenario(net, [*IC_OVERRIDES, f"population.exposure_prob={p}",
                         f"engine.batch_size={reps['engine']}"])
@@ -425,7 +416,8 @@ def readme_section(rows: list[dict], rat: dict, tg, info: dict) -> str:
         return next((r for r in rows if r["item"] == item and r["tool"] == tool), None)
 
     lines = ["## Benchmark", "",
-             "`outreach bench` (after `pip install -e '.[bench]'`) runs, in one process on "
+             "`make bench` (from a source checkout: it installs the `bench` extra and runs "
+             "`python experiments/bench/bench.py`) runs, in one process on "
              "ego-Facebook (SNAP, 4,039 people; sender 107 with 1,045 contacts) with fixed seeds: "
              "the full model (generic blast, default population) on the engine and on a plain "
              "per-agent Mesa model of the same rules (`experiments/bench/mesa_reference.py`); the "
@@ -449,9 +441,10 @@ def readme_section(rows: list[dict], rat: dict, tg, info: dict) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="outreach bench", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n")[0])
     parser.add_argument("--out", default=str(PROJECT_ROOT / "results" / "bench"),
-                        help="folder for bench.md, bench.json and README_SECTION.md")
+                        help="folder for bench.md, bench.json and README_SECTION.md "
+                             "(default: the checkout's results/bench/)")
     parser.add_argument("--only", nargs="*", default=None,
                         choices=["engine", "mesa", "ic", "flat_army", "scale"])
     parser.add_argument("--seed", type=int, default=0)
@@ -466,10 +459,8 @@ def main(argv=None) -> int:
     parser.add_argument("--scale-nodes", type=int, default=1_000_000)
     parser.add_argument("--scale-mean-degree", type=float, default=20.0)
     parser.add_argument("--scale-replicates", type=int, default=100)
-    parser.add_argument("--scale-network", default="auto",
-                        choices=["auto", "erdos_renyi", "powerlaw_cluster"],
-                        help="auto: powerlaw_cluster when the project has its generator, "
-                             "else erdos_renyi")
+    parser.add_argument("--scale-network", default="powerlaw_cluster",
+                        choices=["erdos_renyi", "powerlaw_cluster"])
     parser.add_argument("--quick", action="store_true",
                         help="small sizes, to check that everything runs (numbers meaningless)")
     args = parser.parse_args(argv)
@@ -494,7 +485,7 @@ def main(argv=None) -> int:
     try:
         net = facebook() if only & {"engine", "mesa", "ic"} else None
     except FileNotFoundError as exc:
-        print(f"outreach bench: error: {exc}", file=sys.stderr)
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
     if net is not None:
         print(f"ego-Facebook: {net.n_nodes} nodes, {net.n_edges} edges, sender "
@@ -515,16 +506,8 @@ def main(argv=None) -> int:
         if not args.quick:
             show(bench_flat_army_cli(args.flat_army_replicates, args.seed))
     if "scale" in only:
-        kind = args.scale_network
-        if kind == "auto":
-            try:
-                from sim.network import sources  # noqa: F401
-
-                kind = "powerlaw_cluster"
-            except ImportError:
-                kind = "erdos_renyi"
         for rec in bench_scale(args.scale_nodes, args.scale_mean_degree, args.scale_replicates,
-                               args.seed, kind):
+                               args.seed, args.scale_network):
             show(rec)
     rat = ratios(rows)
     tg = targets(rows, rat)
@@ -539,7 +522,7 @@ def main(argv=None) -> int:
                                     "targets": [{"target": t, "measured": v, "met": ok}
                                                 for t, v, ok in tg],
                                     "args": vars(args)})
-    atomic_write(out / "bench.md", lambda p: p.write_text("# outreach bench\n\n" + md))
+    atomic_write(out / "bench.md", lambda p: p.write_text("# Benchmark (`make bench`)\n\n" + md))
     atomic_write(out / "README_SECTION.md",
                  lambda p: p.write_text(readme_section(rows, rat, tg, info)))
     print(f"written: {out / 'bench.md'}, {out / 'bench.json'}, {out / 'README_SECTION.md'}")

@@ -1,5 +1,5 @@
 """The outreach rules written the way a Mesa user would: one Python object per person, one
-random draw per decision, an hour-by-hour model step. The baseline of `outreach bench`.
+random draw per decision, an hour-by-hour model step. The baseline of `make bench`.
 
 It implements the rules of docs/MODEL.md for a single sender and the ``generic_blast``
 strategy (the benchmark scenario), reading each person's attributes from the same
