@@ -51,7 +51,7 @@ class Metric:
 
 
 REGISTRY: tuple[Metric, ...] = (
-    Metric("reach", "reach", "people aware of the ask: read a message or saw a share", "people",
+    Metric("reach", "reach", "people other than the sender aware of the ask: read a message or saw a share", "people",
            counter=True, shown=(CLI, SERIES, RUN_FIGURE, COMPARE, BENEFIT, BY_PARAMETER, APP)),
     Metric("supporters", "supporters", "people who shared the ask (contacts and beyond)",
            "people", counter=True, shown=(CLI, SERIES, COMPARE, BENEFIT, BY_PARAMETER, APP)),
@@ -61,15 +61,15 @@ REGISTRY: tuple[Metric, ...] = (
     Metric("unfollows", "unfollows", "contacts who unfollowed the sender", "people",
            counter=True, shown=(CLI, SERIES, RUN_FIGURE, COMPARE, HARM, BY_PARAMETER, APP)),
     Metric("unfollows_weighted", "unfollows (tie-weighted)",
-           "unfollows weighted by tie strength: losing a close tie costs more", "tie strength",
+           "the sum of the unfollowers' tie strengths: losing a close tie costs more", "tie strength",
            counter=True),
     Metric("close_ties_lost", "close ties lost", "close ties who unfollowed the sender",
            "people", counter=True, shown=(CLI, SERIES, COMPARE, HARM, APP)),
     Metric("annoyed", "annoyed contacts",
-           "contacts whose annoyance with the sender crossed their threshold", "people",
+           "contacts annoyed at least once: their annoyance crossed their threshold", "people",
            counter=True),
     Metric("close_ties_annoyed", "close ties annoyed",
-           "close ties whose annoyance crossed their threshold (the story's main harm)",
+           "close ties annoyed at least once (the story's main harm)",
            "people", counter=True, shown=(CLI, COMPARE, HARM, BY_PARAMETER)),
     Metric("reports", "spam reports", "spam reports against the sender", "reports",
            counter=True, shown=(CLI, SERIES, RUN_FIGURE, COMPARE, HARM, APP)),
@@ -78,13 +78,13 @@ REGISTRY: tuple[Metric, ...] = (
     Metric("personal_notes", "personal notes", "personal notes delivered by the sender",
            "messages", counter=True),
     Metric("effort_hours", "effort (h)",
-           "the sender's time: preparing batches and writing notes", "hours",
+           "the sender's effort: batches x strategy.minutes_per_batch + notes x strategy.minutes_per_note", "hours",
            shown=(CLI, COMPARE)),
     Metric("people_annoyed", "people annoyed",
            "distinct people annoyed by at least one sender", "people",
            over_senders=PEOPLE_IN_REPLICATE, shown=(COMPARE, BY_PARAMETER)),
     Metric("suspended", "suspension risk",
-           "the sender's account was suspended within the horizon", "share of replicates",
+           "whether the sender was suspended within the horizon (several senders: the share suspended)", "share of replicates",
            kind=PROPORTION, shown=(CLI, SERIES, COMPARE, BY_PARAMETER, APP)),
     Metric("suspension_hour", "suspension hour",
            "hour of the first sender's suspension (empty when never suspended)", "hour",
@@ -110,6 +110,11 @@ def label(name: str) -> str:
     return BY_NAME[name].label
 
 
-def summary_key(name: str) -> str:
-    """Where a metric's summary sits in summary.json's ``metrics``."""
-    return RISK_SUMMARY if name == RISK else name
+def markdown_table() -> str:
+    """The registry as a markdown table (docs/MODEL.md carries it; a test keeps them in step)."""
+    lines = ["| metric | meaning | unit | kind | over senders | shown in |",
+             "|---|---|---|---|---|---|"]
+    for m in REGISTRY:
+        lines.append(f"| `{m.name}` | {m.meaning} | {m.unit} | {m.kind} | {m.over_senders} | "
+                     f"{', '.join(m.shown) or '-'} |")
+    return "\n".join(lines) + "\n"

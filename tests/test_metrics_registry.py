@@ -83,3 +83,12 @@ def test_the_mesa_view_collects_the_registry_series():
     frame = model.datacollector.get_model_vars_dataframe()
     assert list(frame.columns) == ["hour", *metrics.names(metrics.SERIES)]
     assert np.all(np.diff(frame["reach"]) >= 0)
+
+
+def test_model_md_carries_the_registry_table():
+    from conftest import ROOT
+
+    doc = (ROOT / "docs" / "MODEL.md").read_text()
+    assert metrics.markdown_table() in doc, (
+        "docs/MODEL.md's metrics table differs from sim/metrics.py: paste "
+        "metrics.markdown_table() between its markers")

@@ -4,13 +4,12 @@
 
 Each bad input is run through the real `outreach` command (a subprocess, in a scratch
 folder); each fault is injected into a real run. The tables show the exact messages, the exit
-status and what is left on disk. Network-file rows appear when the edge-list loader
-(sim/network/edgelist.py) is present; `outreach compare` rows when sim/compare.py is.
+status and what is left on disk.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import json
 import os
 import signal
 import subprocess
@@ -19,7 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from sim import results
+from sim.errors import ResultsError
+from sim.report import folders as results
+from sim.report import summary
 
 SCRATCH = Path(tempfile.mkdtemp(prefix="outreach-reliability-"))
 RUN = SCRATCH / "run"
@@ -118,8 +119,6 @@ def output_rows() -> list[str]:
 
 
 def network_rows() -> list[str]:
-    if importlib.util.find_spec("sim.network.edgelist") is None:
-        return ["| (network files: the edge-list loader is not on this branch) | | | | |"]
     files = {
         "missing file": None,
         "empty file": b"",
@@ -168,30 +167,25 @@ def folder_cases() -> dict[str, Path]:
     old = base / "older-version"
     outreach("replicates=5", "network.n_contacts=100", "close_ties=10", "output.plot=false",
              "output.table=false", "output.progress=false", f"hydra.run.dir={old}")
-    s = (old / results.SUMMARY).read_text()
-    import json
-
-    d = json.loads(s)
-    d.pop("outreach_sim_version")
+    d = json.loads((old / results.SUMMARY).read_text())
+    d.pop("schema_version")
     (old / results.SUMMARY).write_text(json.dumps(d))
-    return {"empty folder": empty, "killed run": killed, "older version (no version stamp)": old}
+    return {"empty folder": empty, "killed run": killed, "older version (no schema_version)": old}
 
 
 def results_rows() -> list[str]:
     out = []
-    have_compare = importlib.util.find_spec("sim.compare") is not None
     for what, folder in folder_cases().items():
         try:
-            results.read_summary(folder)
+            summary.read(folder)
             msg = "(read)"
-        except results.ResultsError as exc:
+        except ResultsError as exc:
             msg = str(exc)
-        line = f"| {what} | `read_summary` | {cell(msg)} | | {cell(on_disk(folder))} |"
+        line = f"| {what} | `summary.read` | {cell(msg)} | | {cell(on_disk(folder))} |"
         out.append(line)
-        if have_compare:
-            p = outreach("compare", str(folder), "--out", str(SCRATCH / "cmp"))
-            out.append(f"| {what} | `outreach compare {folder.name}` | {cell(p.stderr)} | "
-                       f"{p.returncode} | |")
+        p = outreach("compare", str(folder), "--out", str(SCRATCH / "cmp"))
+        out.append(f"| {what} | `outreach compare {folder.name}` | {cell(p.stderr)} | "
+                   f"{p.returncode} | |")
     return out
 
 
