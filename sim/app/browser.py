@@ -29,7 +29,6 @@ CHROMIUM = os.environ.get("OUTREACH_CHROMIUM", "/usr/bin/chromium")
 # as root, in a container, without a GPU or network: what Chromium needs to start quietly
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-ROOT = Path(__file__).resolve().parents[1]
 
 
 class AppError(RuntimeError):
@@ -45,13 +44,14 @@ def free_port() -> int:
 @contextlib.contextmanager
 def serve(overrides=(), log_path: Path | None = None, timeout: float = 60.0):
     """`outreach app` (the console script's code path) on a free loopback port; yields
-    (url, seconds until it answered). Stops the server on exit."""
+    (url, seconds until it answered). Stops the server on exit. It runs in this process's
+    working directory, so relative paths in the overrides mean what they mean here."""
     port = free_port()
     log_path = Path(log_path or tempfile.mkstemp(prefix="outreach-app-", suffix=".log")[1])
     log = open(log_path, "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "sim.cli.main", "app", "--port", str(port), *overrides],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/"
     t0 = time.perf_counter()
     try:
