@@ -1,23 +1,22 @@
-"""Shared helpers for the tests: composing configs, building scenarios by hand, running
-either implementation (the engine or the per-agent reference) the same way."""
+"""Fixtures, and the helpers that build and run scenarios in-process: composing configs,
+building scenarios by hand, running either implementation (the engine or the per-agent
+reference, tests/oracles/reference.py) the same way. Helpers that run the command line or find
+data are in helpers.py."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 import pytest
 from omegaconf import OmegaConf
 
+from helpers import ROOT  # noqa: F401  (several test files take ROOT from here)
+from oracles.reference import run_reference_scenario
 from sim.config import compose
 from sim.config.schema import HomogeneousPopulationConfig
 from sim.engine.engine import Engine, Scenario
 from sim.network import from_edges
 from sim.rules.platform_rules import PlatformRule
 from sim.rules.population import build_population
-
-ROOT = Path(__file__).resolve().parents[1]
-TESTS = Path(__file__).resolve().parent
 
 
 def make_cfg(overrides=()):
@@ -51,8 +50,6 @@ def run_engine(scenario, replicates=1, seed=0) -> dict[str, np.ndarray]:
 
 
 def run_ref(scenario, replicates=1, seed=0) -> dict[str, np.ndarray]:
-    from reference import run_reference_scenario
-
     return run_reference_scenario(scenario, replicates, np.random.default_rng(seed))
 
 

@@ -1,4 +1,4 @@
-"""The fast engine agrees in distribution with the per-agent reference (tests/reference.py).
+"""The fast engine agrees in distribution with the per-agent reference (tests/oracles/reference.py).
 
 Both run the same built scenario (network, population, strategy, platform rule) with their
 own random numbers. For every cell (network x population x strategy x platform rule) and
@@ -22,7 +22,7 @@ import pytest
 from scipy import stats
 
 from conftest import make_cfg
-from reference import run_reference_scenario
+from oracles.reference import run_reference_scenario
 from sim.engine.scenario import build_scenario
 from sim.engine.simulate import simulate
 

@@ -2,7 +2,8 @@
 a large random graph, and small cases where every probability is 0 or 1 and every delay is
 constant, so the exact hour of each event can be written down by hand.
 
-The exact cases run twice: with the engine and with the per-agent reference (tests/reference.py).
+The exact cases run twice: with the engine and with the per-agent reference
+(tests/oracles/reference.py).
 """
 
 from __future__ import annotations

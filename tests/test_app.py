@@ -11,30 +11,20 @@ from collections import Counter
 import networkx as nx
 import numpy as np
 import pytest
+from PIL import Image
 
-pytest.importorskip("solara", reason="the web app needs the viz extra: pip install -e '.[viz]'")
-
-from PIL import Image  # noqa: E402
-
-from sim.app import layout as app_layout  # noqa: E402
-from sim.app.controls import (  # noqa: E402
+from oracles.graphs import to_nx
+from sim.app import layout as app_layout
+from sim.app.controls import (
     AppModel, applicable, control_overrides, initial_kwargs, launch_settings, split_launch,
 )
-from sim.app.draw import NetworkPicture, SeriesPicture, nice_ceiling, rolling_window  # noqa: E402
-from sim.app.layout import CONTACT_RADIUS, OUTSIDE_RADIUS, compute_layout, layout_for  # noqa: E402
-from sim.config import ConfigError  # noqa: E402
-from sim.model import OutreachModel  # noqa: E402
-from sim.network import from_edges  # noqa: E402
+from sim.app.draw import NetworkPicture, SeriesPicture, nice_ceiling, rolling_window
+from sim.app.layout import CONTACT_RADIUS, OUTSIDE_RADIUS, compute_layout, layout_for
+from sim.config import ConfigError
+from sim.model import OutreachModel
+from sim.network import from_edges
 
 SMALL_EGO = ("network.n_contacts=300", "network.strong_ties=30", "close_ties=30")
-
-
-def _graph(net):
-    g = nx.Graph()
-    g.add_nodes_from(range(net.n_nodes))
-    src = np.repeat(np.arange(net.n_nodes), net.degree())
-    g.add_edges_from(zip(src.tolist(), net.indices.tolist()))
-    return g
 
 
 def _two_cliques_net():
@@ -55,7 +45,7 @@ def test_layout_places_sender_contacts_and_second_degree_only():
     assert lay.nodes[0] == 0 and np.allclose(lay.xy[0], 0)
     assert sorted(lay.contacts.tolist()) == list(range(1, 11))
     # second degree by BFS in networkx: exactly 11-14 (15 is at distance 3)
-    dist = nx.single_source_shortest_path_length(_graph(net), 0)
+    dist = nx.single_source_shortest_path_length(to_nx(net), 0)
     assert sorted(lay.outside.tolist()) == sorted(n for n, d in dist.items() if d == 2)
     r = np.hypot(*lay.xy.T)
     k = lay.n_contacts
@@ -77,7 +67,7 @@ def test_layout_draws_only_real_ties_and_sectors_do_not_overlap():
     m = OutreachModel(rng=1, **dict(o.split("=") for o in SMALL_EGO))
     net = m.network
     lay = compute_layout(net, max_outside=150, max_edges=800)
-    g = _graph(net)
+    g = to_nx(net)
     assert len(lay.edges) == 800
     for a, b in lay.nodes[lay.edges].tolist():
         assert g.has_edge(a, b) and net.sender not in (a, b)
@@ -219,6 +209,15 @@ def test_pictures_equal_a_full_redraw_and_follow_the_run():
     assert truth["aware"] + truth["supporter"] > 0
     assert not np.array_equal(first[0], _pixels(net.png()))
     assert not np.array_equal(first[1], _pixels(ser.png()))
+
+
+def test_the_page_imports(monkeypatch):
+    """The Solara page itself (sim/app/page.py) imports: `make test` installs the viz extra, so
+    a missing or broken install fails here instead of being skipped."""
+    monkeypatch.setenv("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")  # as `outreach app` sets it
+    from sim.app import page
+
+    assert callable(page.Page) and callable(page.configure)
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -3,32 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import scipy.stats
 import pandas as pd
 import pytest
 
-from conftest import ROOT, TESTS
+from helpers import outreach
 from sim import metrics
 from sim.engine.engine import SERIES
 
 SMALL = ["network.n_contacts=120", "network.strong_ties=15", "close_ties=15", "replicates=40",
          "engine.batch_size=20", "horizon_hours=240", "output.progress=false",
          "population.report_prob=0.05"]
-
-
-def outreach(*args, hashseed="0"):
-    exe = Path(sys.executable).with_name("outreach")
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "sim.cli.main"]
-    env = {**os.environ, "PYTHONHASHSEED": hashseed,
-           "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")])}
-    return subprocess.run(cmd + list(args), cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120)
 
 
 @pytest.fixture(scope="module")

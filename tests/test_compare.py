@@ -8,12 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from helpers import SWEEP_SMALL, outreach
 from sim import metrics
 from sim.cli import compare as compare_cli
 from sim.report import compare, folders, summary
 from sim.report.sweep_table import job_folders, job_overrides
-
-from test_sweep import SMALL, outreach
 
 EXPECTED = ("reach_over_time", "benefits", "harms", "suspension_risk", "reach_vs_risk", "heatmap")
 
@@ -23,9 +22,9 @@ def grid_sweep(tmp_path_factory):
     """A 2 x 2 sweep over two numeric parameters (so the heatmap applies)."""
     tmp = tmp_path_factory.mktemp("compare")
     d = tmp / "sweep"
-    p = outreach(["-m", "strategy=staggered", "strategy.batch_size=40,120",
-                  "strategy.interval_hours=12,48", *SMALL, f"hydra.sweep.dir={d}",
-                  "hydra/launcher=basic"], tmp)
+    p = outreach("-m", "strategy=staggered", "strategy.batch_size=40,120",
+                 "strategy.interval_hours=12,48", *SWEEP_SMALL, f"hydra.sweep.dir={d}",
+                 "hydra/launcher=basic", cwd=tmp)
     assert p.returncode == 0, p.stderr
     return d
 

@@ -1,92 +1,291 @@
-"""The optimised engine gives exactly the numbers of the engine it replaced (tests/engine_v0.py)
-whenever every probability is 0 or 1 and delays are constant, so that the random streams,
-which the two engines consume differently, cannot matter; plus small cases worked by hand."""
+"""Small cases worked by hand from the rules of docs/MODEL.md: every probability is 0 or 1 and
+every delay constant, so the hour of each event, and every number a run reports, can be
+written down without simulating. Each case combines several rules (a strategy's schedule, a
+platform rule, annoyance adding up across messages and senders, word of mouth) and says what a
+plausible wrong rule would give instead. The cases run on the engine and on the per-agent
+reference (tests/oracles/reference.py); the hourly series come from the engine.
+
+(These replace a comparison with a frozen copy of the engine before its speed work, which
+could only show that the two agreed, not that either followed the rules.)"""
+
+import math
 
 import numpy as np
 import pytest
 
-import engine_v0
-from sim.config import compose
-from sim.engine.engine import Engine, Scenario
+from conftest import at_end_of
+from sim.engine.engine import SERIES, Engine, Scenario
 from sim.network.graph import from_edges
 from sim.rules.platform_rules import PlatformRule
 from sim.rules.population import Population, ReadDelay
-from sim.engine.scenario import build_scenario
-from sim.rules.strategies import GenericBlast
+from sim.rules.strategies import BlastThenPersonal, GenericBlast, PersonalFirst, Staggered
 
 
-def _deterministic(sc: Scenario, seed: int, delay_hours: float) -> Scenario:
-    """Turn every probability of the scenario's population into a fixed 0/1 pattern."""
-    pop = sc.population
-    pick = np.random.default_rng(seed)
-    p, n = pop.n_pairs, pop.n_agents
-    coin = lambda size, q: (pick.random(size) < q).astype(float)  # noqa: E731
-    pop.read_prob = coin(p, 0.8)
-    pop.share_generic = coin(p, 0.4)
-    pop.share_personal = coin(p, 0.7)
-    pop.report_prob = coin(p, 0.3)
-    pop.unfollow_prob = coin(p, 0.5)
-    pop.share_word_of_mouth = coin(n, 0.5)
-    pop.exposure = coin(n, 0.6)
-    # increments straddling the threshold (0.5), so that repeated messages tip some over
-    pop.annoyance_generic = pick.choice([0.0, 0.3, 0.5, 0.7], size=p)
-    pop.annoyance_personal = pick.choice([-0.2, 0.0, 0.3], size=p)
-    pop.read_delay = ReadDelay("constant", float(delay_hours))
-    return sc
+def _scenario(edges, n, senders, strategy, *, pairs, start_hours=(0,), exposure=None, wom=None,
+              close_ties=1, threshold=0.5, delay=0, half_life=168.0, platform=None,
+              horizon=60) -> Scenario:
+    """A scenario written out in full. senders: [(node, [its contacts, strongest first])];
+    pairs: per-pair values in that order (sender by sender): "w" (tie strength), "generic"
+    and "personal" (annoyance increments), "share" (generic and personal share chance),
+    "report", "unfollow"; everyone reads (read_prob 1) after `delay` hours; everyone's
+    threshold is `threshold`. exposure, wom: {node: value}, others 0."""
+    u, v = zip(*edges)
+    net = from_edges(np.array(u), np.array(v), n, senders[0][0])
+    contacts = [c for _, cs in senders for c in cs]
+    p = len(contacts)
+    offset = np.cumsum([0] + [len(cs) for _, cs in senders])
+    rank = np.concatenate([np.arange(len(cs)) for _, cs in senders])
+
+    def col(name, default):
+        return np.asarray(pairs.get(name, [default] * p), dtype=float)
+
+    def per_person(values):
+        out = np.zeros(n)
+        for node, x in (values or {}).items():
+            out[node] = x
+        return out
+
+    pop = Population(
+        n_agents=n, senders=np.array([s for s, _ in senders]), threshold_median=threshold,
+        threshold_sigma=0.0, share_word_of_mouth=per_person(wom), exposure=per_person(exposure),
+        pair_offset=offset, pair_sender=np.repeat(np.arange(len(senders)), np.diff(offset)),
+        pair_contact=np.array(contacts), tie_strength=col("w", 0.0), close=rank < close_ties,
+        read_prob=np.ones(p), annoyance_generic=col("generic", 0.0),
+        annoyance_personal=col("personal", 0.0), share_generic=col("share", 0.0),
+        share_personal=col("share", 0.0), report_prob=col("report", 1.0),
+        unfollow_prob=col("unfollow", 0.0), read_delay=ReadDelay("constant", float(delay)),
+    )
+    return Scenario(network=net, population=pop, strategy_factory=strategy,
+                    platform=platform if platform is not None else PlatformRule("none"),
+                    horizon_hours=horizon, half_life_hours=half_life,
+                    start_hours=np.array(start_hours, dtype=float))
 
 
-CASES = [
-    # strategy, platform, senders fraction, delay hours
-    (["strategy=blast_then_personal", "strategy.delay_hours=3", "strategy.k=8",
-      "strategy.notes_per_day=3"], ["platform=count", "platform.max_reports=2"], 0.0, 0),
-    (["strategy=personal_first", "strategy.k=3", "strategy.notes_per_day=2",
-      "strategy.delay_hours=2"],
-     ["platform=rate", "platform.max_rate=0.05", "platform.min_volume=5"], 0.05, 2),
-    (["strategy=staggered", "strategy.batch_size=5", "strategy.interval_hours=2",
-      "strategy.adaptive_pause=true", "strategy.pause_window_hours=5"], ["platform=none"], 0.1, 1),
-    (["strategy=generic_blast"], ["platform=count", "platform.window_hours=4"], 0.1, 0),
-]
+def _series(scenario, name, replicates=2):
+    """The engine's hourly series of `name` (mean over senders), checked equal in every replicate."""
+    series = Engine(scenario, replicates, np.random.default_rng(7)).run().series
+    x = series[:, SERIES.index(name), :]
+    assert (x == x[:, :1]).all(), name
+    return x[:, 0].tolist()
 
 
-@pytest.mark.parametrize("case", range(len(CASES)))
-def test_same_numbers_as_the_original_engine(case):
-    strategy, platform, fraction, delay = CASES[case]
-    cfg = compose(["network=erdos_renyi", "network.n=80", "network.mean_degree=10",
-                   "population=homogeneous", "population.annoyance_threshold=0.5",
-                   "horizon_hours=40", "close_ties=5", f"senders.fraction={fraction}",
-                   "senders.start_spread_hours=3", *strategy, *platform])
-    sc = _deterministic(build_scenario(cfg), seed=case, delay_hours=delay)
-    R = 4
-    new = Engine(sc, R, np.random.default_rng(1)).run()
-    old = engine_v0.Engine(sc, R, np.random.default_rng(2)).run()
-    assert set(new.metrics) == set(old.metrics)
-    for name in old.metrics:
-        np.testing.assert_array_equal(new.metrics[name], old.metrics[name], err_msg=name)
-    np.testing.assert_array_equal(new.series, old.series)
-    # the case is not trivial: people read, share, get annoyed
-    assert old.metrics["reach"].sum() > 0 and old.metrics["supporters"].sum() > 0
-    assert old.metrics["annoyed"].sum() > 0
+def _check(m, expected):
+    for name, value in expected.items():
+        if isinstance(value, float) and math.isnan(value):
+            assert math.isnan(m[name]), (name, m[name])
+        else:
+            assert m[name] == pytest.approx(value, abs=1e-12), (name, m[name], value)
+
+
+# ------------------------------------------------------------------ blast, then notes
+
+
+def _blast_then_notes(window_hours):
+    """Sender 0; contacts 1 (w 0.9), 2 (w 0.6), 3 (w 0.2), strongest first; 1 knows 4, 4 knows
+    5. Half-life 3 h, no read delay. Blast at hour 0, then notes to the k = 3 strongest, two a
+    day, from hour 3: to 1 and 2 at hour 3, to 3 at hour 27. Count rule: 2 reports within
+    window_hours."""
+    return _scenario(
+        [(0, 1), (0, 2), (0, 3), (1, 4), (4, 5)], 6, [(0, [1, 2, 3])],
+        lambda: BlastThenPersonal(k=3, notes_per_day=2, delay_hours=3, minutes_per_note=10,
+                                  minutes_per_batch=15),
+        pairs={"w": [0.9, 0.6, 0.2], "generic": [0.3, 0.7, 0.5], "personal": [0.3, 0.0, 0.6],
+               "share": [1, 0, 0], "unfollow": [0, 1, 0]},
+        exposure={1: 1, 4: 1}, wom={4: 1}, close_ties=2, half_life=3.0,
+        platform=PlatformRule("count", max_reports=2, window_hours=window_hours), horizon=40)
+
+
+@pytest.mark.parametrize("window_hours, suspended", [(24, 0), (27, 0), (28, 1)])
+def test_blast_then_notes_with_a_two_report_rule(impl, window_hours, suspended):
+    """Hour 0, the blast, read at once, in rank order:
+      1: annoyance 0.3, not above the threshold 0.5: shares (direct supporter); 4 sees the
+         share the same hour and shares too (word of mouth 1); 4's share reaches 5 (aware,
+         does not share) and 1 (already aware); the sender is never shown a share.
+      2: 0.7 > 0.5: annoyed, reports (report 1, hour 0) and unfollows.
+      3: 0.5, not strictly above: nothing.
+    Hour 3, notes to 1 and 2: 2 has unfollowed, so only 1's is delivered. 1's annoyance has
+      decayed for one half-life: 0.3 * 2^(-3/3) + 0.3 = 0.45, not above 0.5; 1 has shared
+      already and does not share again.
+    Hour 27, the note to 3: 0.5 * 2^(-27/3) + 0.6 = 0.6009..., annoyed: reports (report 2).
+    The two reports are 27 h apart: a window of w hours at hour 27 covers 28 - w .. 27, so it
+    holds both only when w >= 28; then the sender is suspended at hour 27.
+    Totals: reach 5 (1-5), supporters 2 (1, 4), annoyed 2 (2, 3; of whom 2 is a close tie,
+    and the unfollow, tie strength 0.6), 5 messages (3 + 1 + 1), 2 of them notes, effort
+    15 + 2 * 10 minutes (a note is paid for only when delivered).
+    Wrong rules would give: no decay, 1 annoyed at hour 3 (0.6) and a suspension at hour 3
+    whatever the window; annoyed at >= the threshold, 3 annoyed at hour 0 and a suspension at
+    hour 0; a note delivered to an unfollower, 6 messages and 45 minutes; a second share by 1,
+    3 supporters; the sender shown a share, reach 6."""
+    m = at_end_of(impl, _blast_then_notes(window_hours), 39)
+    _check(m, {
+        "reach": 5, "supporters": 2, "direct_supporters": 1, "annoyed": 2,
+        "close_ties_annoyed": 1, "people_annoyed": 2, "reports": 2, "unfollows": 1,
+        "unfollows_weighted": 0.6, "close_ties_lost": 1, "messages_sent": 5,
+        "personal_notes": 2, "effort_hours": 35 / 60, "suspended": suspended,
+        "suspension_hour": 27.0 if suspended else math.nan,
+    })
+
+
+def test_blast_then_notes_hour_by_hour():
+    sc = _blast_then_notes(28)
+    assert _series(sc, "reach")[:3] == [5, 5, 5]  # the whole cascade within hour 0
+    assert _series(sc, "messages_sent")[:29] == [3] * 3 + [4] * 24 + [5] * 2
+    assert _series(sc, "reports")[:29] == [1] * 27 + [2] * 2
+    assert _series(sc, "suspended")[:29] == [0] * 27 + [1] * 2
+
+
+# ------------------------------------------------------------------ two senders, rate rule
+
+
+def _two_senders_notes_first(min_volume):
+    """Sender 0 (node 0) starts at hour 1, with contacts 5 (w 0.5) and 2 (w 0.2); sender 1
+    (node 1) starts at hour 0, with contacts 2 (w 0.8), 3 (w 0.1), 4 (w 0). Person 2 is a
+    contact of both. Each sends a personal note to its strongest contact (k = 1) at its
+    start and the generic message to the others 2 h later; reads come 2 h after delivery.
+    Rate rule: reports / delivered >= 50% within 24 h, once min_volume were delivered."""
+    return _scenario(
+        [(0, 5), (0, 2), (1, 2), (1, 3), (1, 4)], 6, [(0, [5, 2]), (1, [2, 3, 4])],
+        lambda: PersonalFirst(k=1, notes_per_day=1, delay_hours=2, minutes_per_note=10,
+                              minutes_per_batch=15),
+        pairs={"w": [0.5, 0.2, 0.8, 0.1, 0.0], "generic": [0.0, 0.3, 0.0, 0.9, 0.0],
+               "personal": [0.0, 0.0, 0.3, 0.0, 0.0]},
+        start_hours=(1, 0), delay=2, half_life=168.0,
+        platform=PlatformRule("rate", max_rate=0.5, window_hours=24, min_volume=min_volume))
+
+
+@pytest.mark.parametrize("min_volume, suspended", [(2, 1), (3, 0)])
+def test_two_senders_share_one_persons_annoyance(impl, min_volume, suspended):
+    """Deliveries: sender 1's note to 2 at hour 0 and generic to 3, 4 at hour 2; sender 0's
+    note to 5 at hour 1 and generic to 2 at hour 3. Reads, 2 h later:
+      hour 2: 2 reads sender 1's note: annoyance 0.3, not above 0.5.
+      hour 3: 5 reads sender 0's note: 0.
+      hour 4: 3 reads sender 1's generic: 0.9, annoyed, reports sender 1 (1 report / 3
+              delivered = 33% < 50%); 4 reads it: 0.
+      hour 5: 2 reads sender 0's generic: annoyance is the person's, whoever sent the
+              earlier message: 0.3 * 2^(-3/168) + 0.3 = 0.5963 > 0.5: annoyed, reports
+              sender 0: 1 report / 2 delivered = 50%, so sender 0 is suspended at hour 5 if
+              2 deliveries are enough volume.
+      hour 24: sender 1's hour-0 note leaves its 24-hour window (hours 1..24): 1 report / 2
+              delivered = 50%, so sender 1 is suspended too, at an hour when nothing happens.
+    Per sender: 2 and 3 messages (one note each), reach 2 and 3, one annoyed and one report
+    each; the metrics are the means over the two senders, people_annoyed the total (2, 3);
+    suspension_hour is the first sender's. Neither annoyed pair is a close tie (2 is sender
+    1's close tie, but was annoyed by sender 0). With min_volume 3 nobody is ever suspended.
+    Wrong rules would give: annoyance kept per sender, 2 not annoyed (0.3) and no suspension;
+    start hours ignored, sender 0's generic read at hour 4 and the suspension at hour 4;
+    deliveries never leaving the window, sender 1 not suspended (mean 0.5); closeness per
+    person, close_ties_annoyed 0.5."""
+    m = at_end_of(impl, _two_senders_notes_first(min_volume), 30)
+    _check(m, {
+        "messages_sent": 2.5, "personal_notes": 1, "effort_hours": 25 / 60, "reach": 2.5,
+        "annoyed": 1, "reports": 1, "people_annoyed": 2, "close_ties_annoyed": 0,
+        "supporters": 0, "unfollows": 0, "suspended": suspended,
+        "suspension_hour": 5.0 if suspended else math.nan,
+    })
+
+
+def test_two_senders_hour_by_hour():
+    sc = _two_senders_notes_first(2)
+    # the series are means over the two senders
+    assert _series(sc, "messages_sent")[:5] == [0.5, 1.0, 2.0, 2.5, 2.5]
+    assert _series(sc, "reach")[:6] == [0, 0, 0.5, 1.0, 2.0, 2.5]
+    assert _series(sc, "reports")[:6] == [0, 0, 0, 0, 0.5, 1.0]
+    assert _series(sc, "suspended")[:26] == [0] * 5 + [0.5] * 19 + [1.0] * 2
+
+
+# ------------------------------------------------------------------ staggered, adaptive pause
+
+
+def _paused_batches():
+    """Sender 0; contacts 1-4 (w 0.4, 0.3, 0.2, 0.1); 2 knows 5. Staggered: one contact per
+    batch, strongest first, every 2 h; a batch is held back while the reports in the last 5 h
+    are at least 1. Reads and sightings of shares come 1 h later. No platform rule."""
+    return _scenario(
+        [(0, 1), (0, 2), (0, 3), (0, 4), (2, 5)], 6, [(0, [1, 2, 3, 4])],
+        lambda: Staggered(batch_size=1, interval_hours=2, order="strongest_first",
+                          adaptive_pause=True, pause_reports=1, pause_window_hours=5,
+                          minutes_per_batch=15),
+        pairs={"w": [0.4, 0.3, 0.2, 0.1], "generic": [0.7, 0.3, 0.7, 0.0], "share": [0, 1, 0, 0]},
+        exposure={2: 1}, delay=1, horizon=30)
+
+
+def test_staggered_batches_wait_out_the_pause_window(impl):
+    """Batch ticks at hours 0, 2, 4, ...; the window of 5 h at hour t covers t - 4 .. t.
+      hour 0: no report yet: 1 gets the message; reads it at hour 1 (0.7): reports.
+      hours 2, 4: the hour-1 report is in the window: held back.
+      hour 6: window 2..6 is clear: 2 gets it; reads at 7 (0.3) and shares; 5 sees it at 8.
+      hour 8: 3 gets it; reads at 9 (0.7): reports.
+      hours 10, 12: held back. hour 14: window 10..14 clear: 4 gets it (reads at 15).
+    4 batches (60 minutes), reach 5 (1-4 and 5), 2 reports, 1 supporter.
+    Wrong rules would give: no pause, messages at hours 0, 2, 4, 6; a window of 6 h (or one
+    counting the report's hour twice), the queue resuming at hour 8 instead of 6."""
+    m = at_end_of(impl, _paused_batches(), 29)
+    _check(m, {"messages_sent": 4, "effort_hours": 1.0, "reach": 5, "supporters": 1,
+               "direct_supporters": 1, "reports": 2, "annoyed": 2, "suspended": 0})
+
+
+def test_staggered_pause_hour_by_hour():
+    sc = _paused_batches()
+    assert _series(sc, "messages_sent")[:16] == [1] * 6 + [2] * 2 + [3] * 6 + [4] * 2
+    assert _series(sc, "reports")[:11] == [0] + [1] * 8 + [2] * 2
+    assert _series(sc, "reach")[:17] == [0] + [1] * 6 + [2] + [3] + [4] * 6 + [5] * 2
+
+
+# ------------------------------------------------------------------ two blasts, count rule
+
+
+def _two_blasts():
+    """Sender 0 (node 0) starts at hour 3, with contacts 2 and 4; sender 1 (node 1) starts at
+    hour 0, with contacts 2 and 3; 3 knows 4. Each sends one generic message to all its
+    contacts at its start; no read delay. Count rule: 1 report within 4 h."""
+    return _scenario(
+        [(0, 2), (0, 4), (1, 2), (1, 3), (3, 4)], 5, [(0, [2, 4]), (1, [2, 3])],
+        lambda: GenericBlast(minutes_per_batch=15),
+        pairs={"generic": [0.3, 0.0, 0.3, 0.0], "share": [0, 0, 0, 1]},
+        start_hours=(3, 0), exposure={3: 1},
+        platform=PlatformRule("count", max_reports=1, window_hours=4), horizon=20)
+
+
+def test_two_blasts_awareness_per_ask_annoyance_per_person(impl):
+    """Hour 0, sender 1's blast: 2 reads it (0.3, not annoyed); 3 reads it and shares; 3's
+    connections are sender 1 (never shown its own ask) and 4, who becomes aware of sender 1's
+    ask and does not pass it on. Sender 1: reach 3, one supporter.
+    Hour 3, sender 0's blast: 2's annoyance is 0.3 * 2^(-3/168) + 0.3 = 0.5963 > 0.5: annoyed,
+    reports sender 0, which is suspended at hour 3. 4 reads it (0) and is aware of sender 0's
+    ask too: awareness is per ask, so sender 0's reach is 2 although both had heard of sender
+    1's. Means over the two senders: reach 2.5, supporters 0.5, annoyed 0.5, reports 0.5,
+    suspended 0.5; one person annoyed; 2 messages and 15 minutes each.
+    Wrong rules would give: annoyance per sender, no report; start hours ignored, both blasts
+    at hour 0, where 2 reads sender 0's message first (senders act in order) and is annoyed
+    by sender 1's, so sender 1 is suspended instead (suspension_hour, sender 0's, NaN);
+    awareness shared across asks, sender 0's reach 0 (mean 1.5); sender 1 shown the share of
+    its own ask, reach 4 (mean 3)."""
+    m = at_end_of(impl, _two_blasts(), 19)
+    _check(m, {"reach": 2.5, "supporters": 0.5, "direct_supporters": 0.5, "annoyed": 0.5,
+               "reports": 0.5, "people_annoyed": 1, "messages_sent": 2, "effort_hours": 0.25,
+               "suspended": 0.5, "suspension_hour": 3.0})
+
+
+def test_two_blasts_hour_by_hour():
+    sc = _two_blasts()
+    assert _series(sc, "reach")[:5] == [1.5, 1.5, 1.5, 2.5, 2.5]
+    assert _series(sc, "messages_sent")[:5] == [1, 1, 1, 2, 2]
+    assert _series(sc, "suspended")[:5] == [0, 0, 0, 0.5, 0.5]
+
+
+# ------------------------------------------------------------------ one sender, word of mouth
 
 
 def _tiny(exposure: float, wom: float, threshold: float, generic: float) -> Scenario:
-    """Sender 0 with contacts 1, 2, 3; contact 1 knows 4 and 5; 4 knows 6; 2 knows 3."""
-    u = np.array([0, 0, 0, 1, 1, 4, 2])
-    v = np.array([1, 2, 3, 4, 5, 6, 3])
-    net = from_edges(u, v, 7, 0)
-    contacts = np.array([1, 2, 3])
-    ones = np.ones(3)
-    pop = Population(
-        n_agents=7, senders=np.array([0]), threshold_median=threshold, threshold_sigma=0.0,
-        share_word_of_mouth=np.full(7, wom), exposure=np.full(7, exposure),
-        pair_offset=np.array([0, 3]), pair_sender=np.zeros(3, dtype=np.int64),
-        pair_contact=contacts, tie_strength=np.zeros(3), close=np.array([True, False, False]),
-        read_prob=ones, annoyance_generic=generic * ones, annoyance_personal=0 * ones,
-        share_generic=np.array([1.0, 0.0, 0.0]), share_personal=ones, report_prob=ones,
-        unfollow_prob=ones, read_delay=ReadDelay("constant", 1.0),
-    )
-    return Scenario(network=net, population=pop, strategy_factory=GenericBlast,
-                    platform=PlatformRule("count", max_reports=1, window_hours=24),
-                    horizon_hours=10, half_life_hours=168.0, start_hours=np.zeros(1))
+    """Sender 0 with contacts 1, 2, 3; contact 1 knows 4 and 5; 4 knows 6; 2 knows 3. Reads
+    1 h after delivery; only contact 1 shares the sender's message; everyone annoyed reports
+    and unfollows; 1 report within 24 h suspends."""
+    return _scenario(
+        [(0, 1), (0, 2), (0, 3), (1, 4), (1, 5), (4, 6), (2, 3)], 7, [(0, [1, 2, 3])],
+        GenericBlast, pairs={"generic": [generic] * 3, "share": [1, 0, 0], "unfollow": [1] * 3},
+        exposure=dict.fromkeys(range(7), exposure), wom=dict.fromkeys(range(7), wom),
+        threshold=threshold, delay=1,
+        platform=PlatformRule("count", max_reports=1, window_hours=24), horizon=10)
 
 
 def test_hand_worked_word_of_mouth_chain():

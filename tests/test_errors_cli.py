@@ -1,25 +1,18 @@
 """Bad input through the real command line: the message the user sees, the exit status and
 what is left on disk. Each case runs `outreach` in a subprocess (about 2 s each)."""
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
+from helpers import outreach
 from sim import __version__
 from sim.config import CONFIG_DIR, compose
 from sim.report.folders import MARKER, SUMMARY
 
 SMALL = ["network.n_contacts=100", "close_ties=10", "replicates=5", "output.plot=false",
          "output.progress=false", "output.table=false"]
-
-
-def outreach(*args, cwd, timeout=120):
-    env = {k: v for k, v in __import__("os").environ.items() if k != "HYDRA_FULL_ERROR"}
-    return subprocess.run([sys.executable, "-m", "sim.cli.main", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=timeout)
 
 
 def lines(text):
@@ -89,11 +82,8 @@ def test_a_bug_keeps_its_traceback_and_the_marker_says_so(tmp_path, error):
         "    def send_hours(self, view, horizon_hours): return np.array([0])\n"
         f"    def sends(self, hour, view): raise {error}('boom')\n")
     run = tmp_path / "run"
-    env = {**__import__("os").environ, "PYTHONPATH": str(tmp_path)}
-    env.pop("HYDRA_FULL_ERROR", None)
-    p = subprocess.run([sys.executable, "-m", "sim.cli.main", *SMALL, "+strategy._target_=boom.Boom",
-                        f"hydra.run.dir={run}"], cwd=tmp_path, env=env, capture_output=True,
-                       text=True, timeout=120)
+    p = outreach(*SMALL, "+strategy._target_=boom.Boom", f"hydra.run.dir={run}", cwd=tmp_path,
+                 env={"PYTHONPATH": tmp_path})
     assert p.returncode == 1
     assert "Traceback" in p.stderr and f"{error}: boom" in p.stderr  # for a bug report
     assert (run / MARKER).read_text() == f"failed: internal error: {error}: boom\n"

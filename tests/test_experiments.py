@@ -5,11 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from helpers import outreach
 from sim.cli import experiments
 from sim.report.sweep_table import SWEEP_TABLE
 from sim.config import compose, validate
-
-from test_sweep import outreach
 
 
 def test_the_four_named_experiments_exist():
@@ -45,11 +44,10 @@ def test_unknown_experiment_is_a_one_line_error(capsys):
 
 def test_reciprocity_runs_end_to_end_into_its_results_folder(tmp_path):
     out = tmp_path / "results" / "reciprocity"
-    p = outreach(["experiment", "reciprocity", "--out", str(out), "network.n=120",
-                  "network.mean_degree=10", "close_ties=3", "replicates=6", "horizon_hours=72",
-                  "senders.start_spread_hours=24", "output.progress=false", "output.plot=false",
-                  "hydra/launcher=basic"],
-                 tmp_path)
+    p = outreach("experiment", "reciprocity", "--out", out, "network.n=120",
+                 "network.mean_degree=10", "close_ties=3", "replicates=6", "horizon_hours=72",
+                 "senders.start_spread_hours=24", "output.progress=false", "output.plot=false",
+                 "hydra/launcher=basic", cwd=tmp_path)
     assert p.returncode == 0, p.stdout + p.stderr
     table = pd.read_parquet(out / "sweep" / SWEEP_TABLE).sort_values("senders.fraction")
     assert table["senders.fraction"].tolist() == [0, 0.05, 0.1, 0.2, 0.4]
@@ -58,11 +56,10 @@ def test_reciprocity_runs_end_to_end_into_its_results_folder(tmp_path):
     for name in ("by_senders_fraction.png", "reach_vs_risk.png", "comparison.md"):
         assert (out / name).is_file()
     # rerunning resumes: every job is skipped, the table is unchanged
-    p2 = outreach(["experiment", "reciprocity", "--out", str(out), "network.n=120",
-                   "network.mean_degree=10", "close_ties=3", "replicates=6", "horizon_hours=72",
-                   "senders.start_spread_hours=24", "output.progress=false", "output.plot=false",
-                   "hydra/launcher=basic"],
-                  tmp_path)
+    p2 = outreach("experiment", "reciprocity", "--out", out, "network.n=120",
+                  "network.mean_degree=10", "close_ties=3", "replicates=6", "horizon_hours=72",
+                  "senders.start_spread_hours=24", "output.progress=false", "output.plot=false",
+                  "hydra/launcher=basic", cwd=tmp_path)
     assert p2.returncode == 0, p2.stderr
     assert (p2.stdout + p2.stderr).count("already complete, skipped") == 5
     pd.testing.assert_frame_equal(
@@ -71,5 +68,5 @@ def test_reciprocity_runs_end_to_end_into_its_results_folder(tmp_path):
 
 def test_compare_subcommand_is_dispatched(tmp_path):
     (tmp_path / "empty").mkdir()
-    p = outreach(["compare", str(tmp_path / "empty")], tmp_path)
+    p = outreach("compare", tmp_path / "empty", cwd=tmp_path)
     assert p.returncode == 2 and "no results" in p.stderr

@@ -3,18 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import networkx as nx
-from network_data import data_path
 
-from sim.network.shared_data import PROJECT_ROOT
-
-
-def outreach(*args, cwd=PROJECT_ROOT):
-    return subprocess.run([sys.executable, "-m", "sim.cli.main", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=120)
+from helpers import data_path, outreach
 
 
 def test_facebook_sender_107_end_to_end(tmp_path):

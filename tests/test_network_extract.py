@@ -5,8 +5,9 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 import pytest
-from network_data import data_path
 from omegaconf import OmegaConf
+
+from helpers import data_path
 
 from sim.config.schema import EdgelistNetworkConfig, ErdosRenyiNetworkConfig
 from sim.network import build_network, from_edges

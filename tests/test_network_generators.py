@@ -9,11 +9,11 @@ import pytest
 from omegaconf import OmegaConf
 from scipy import stats
 
+from oracles.graphs import to_nx
 from sim.config.schema import (EgoNetworkConfig, PowerlawClusterNetworkConfig,
                                SmallWorldNetworkConfig, StochasticBlockNetworkConfig)
 from sim.config.validation import validate_network
 from sim.errors import ConfigError
-from network_data import to_nx
 from sim.network import NetworkError, build_network
 from sim.network.generators import ego_with_close_ties
 from sim.network.holme_kim import powerlaw_cluster

@@ -7,8 +7,9 @@ import gzip
 import networkx as nx
 import numpy as np
 import pytest
-from network_data import data_path
 from omegaconf import OmegaConf
+
+from helpers import data_path
 
 from sim.config.schema import EdgelistNetworkConfig
 from sim.network import NetworkError, build_network

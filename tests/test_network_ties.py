@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from omegaconf import OmegaConf
 
+from oracles.graphs import to_nx
 from sim.config.schema import DefaultPopulationConfig
-from network_data import to_nx
 from sim.errors import NetworkError
 from sim.network import from_edges
 from sim.network import ties

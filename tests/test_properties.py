@@ -20,6 +20,7 @@ from scipy.sparse.csgraph import connected_components
 from sim.config import compose
 from sim.engine.engine import SERIES, Engine
 from sim.network import NetworkError, from_edges
+from sim.network.edgelist import load_edgelist
 from sim.engine.scenario import build_scenario, seed_streams
 from sim.engine.simulate import simulate
 
@@ -304,11 +305,10 @@ def test_a_batch_agrees_in_distribution_with_single_runs(population, strategy, p
              max_size=12).map(b"".join),
 ))
 def test_edgelist_parser_on_random_bytes_parses_or_raises_network_error(tmp_path, data):
-    load = _edgelist_loader()
     path = tmp_path / "edges.txt"
     path.write_bytes(data)
     try:
-        net = load(path, directed=False)
+        net = load_edgelist(path, directed=False)
     except NetworkError as exc:
         assert "\n" not in str(exc).strip(), "one line"
         return
@@ -317,28 +317,12 @@ def test_edgelist_parser_on_random_bytes_parses_or_raises_network_error(tmp_path
     assert np.all((net.indices >= 0) & (net.indices < n))
 
 
-def _edgelist_loader():
-    """The networks helper's loader: sim.network.edgelist.load_edgelist (re-exported by
-    sim.network.sources); skip while neither is on this branch."""
-    import importlib
-
-    for module in ("sim.network.edgelist", "sim.network.sources"):
-        try:
-            load = getattr(importlib.import_module(module), "load_edgelist", None)
-        except ImportError:
-            continue
-        if load is not None:
-            return load
-    pytest.skip("no edge-list loader (sim.network.edgelist.load_edgelist) on this branch yet")
-
-
 @pytest.mark.parametrize("data", [b"\x01", b"H\x19", b'"1\n2 3\n', b'""\n# c\n'],
                          ids=["one-byte", "one-field", "open-quote", "empty-quotes"])
 def test_edgelist_known_crashes(tmp_path, data):
     """Inputs the fuzz test found (they used to crash the loader with IndexError): each now
     gets the tool's own one-line error."""
-    load = _edgelist_loader()
     path = tmp_path / "edges.txt"
     path.write_bytes(data)
     with pytest.raises(NetworkError):
-        load(path, directed=False)
+        load_edgelist(path, directed=False)

@@ -3,41 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from helpers import SWEEP_GRID, SWEEP_SMALL, outreach, run_sweep
 from sim.cli import sweep
 from sim.cli.sweep import JOBS_FILE
 from sim.report import folders as results
 from sim.report import summary
 from sim.report.sweep_table import SWEEP_TABLE, job_overrides
-
-# A scenario small enough for a sweep of a few jobs to take seconds.
-SMALL = [
-    "network=erdos_renyi", "network.n=300", "network.mean_degree=8", "replicates=12",
-    "horizon_hours=96", "output.progress=false", "output.plot=false", "output.table=false",
-]
-LAUNCH = "import sys; from sim.cli.main import main; sys.argv[0] = 'outreach'; main()"
-
-
-def outreach(args, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "HYDRA_FULL_ERROR": "1"}
-    return subprocess.run([sys.executable, "-c", LAUNCH, *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
-
-
-def run_sweep(tmp_path: Path, name: str, params, launcher) -> tuple[Path, subprocess.CompletedProcess]:
-    sweep_dir = tmp_path / name
-    proc = outreach(["-m", *params, *SMALL, f"hydra.sweep.dir={sweep_dir}", *launcher], tmp_path)
-    return sweep_dir, proc
-
-
-GRID = ["strategy=staggered", "strategy.batch_size=2,120", "strategy.interval_hours=12,48"]
 
 
 # --------------------------------------------------------------------------- seeds
@@ -59,9 +34,10 @@ def test_job_seed_depends_on_overrides_not_their_order():
 
 
 def test_two_workers_and_one_give_identical_sweep_table(tmp_path):
-    par, p1 = run_sweep(tmp_path, "joblib2", GRID, ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"])
+    par, p1 = run_sweep(tmp_path, "joblib2", SWEEP_GRID,
+                        ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"])
     assert p1.returncode == 0, p1.stderr
-    seq, p2 = run_sweep(tmp_path, "basic", GRID, ["hydra/launcher=basic"])
+    seq, p2 = run_sweep(tmp_path, "basic", SWEEP_GRID, ["hydra/launcher=basic"])
     assert p2.returncode == 0, p2.stderr
     a = pd.read_parquet(par / SWEEP_TABLE)
     b = pd.read_parquet(seq / SWEEP_TABLE)
@@ -94,15 +70,15 @@ def test_a_sweep_job_rerun_alone_with_its_seed_gives_the_same_numbers(tmp_path):
     table = pd.read_parquet(sweep_dir / SWEEP_TABLE)
     row = table[table["strategy.batch_size"] == 120].iloc[0]
     single = tmp_path / "single"
-    p = outreach(["strategy=staggered", "strategy.batch_size=120", *SMALL,
-                  f"replicate_seed={row['job_seed']}", f"hydra.run.dir={single}"], tmp_path)
+    p = outreach("strategy=staggered", "strategy.batch_size=120", *SWEEP_SMALL,
+                 f"replicate_seed={row['job_seed']}", f"hydra.run.dir={single}", cwd=tmp_path)
     assert p.returncode == 0, p.stderr
     pd.testing.assert_frame_equal(pd.read_parquet(single / "replicates.parquet"),
                                   pd.read_parquet(sweep_dir / row["job"] / "replicates.parquet"))
 
 
 def test_single_run_keeps_its_seed(tmp_path):
-    p = outreach([*SMALL, "seed=7", f"hydra.run.dir={tmp_path / 'run'}"], tmp_path)
+    p = outreach(*SWEEP_SMALL, "seed=7", f"hydra.run.dir={tmp_path / 'run'}", cwd=tmp_path)
     assert p.returncode == 0, p.stderr
     assert summary.read(tmp_path / "run").data["seed"] == 7
 
@@ -131,8 +107,8 @@ def test_interrupted_sweep_resumes_without_redoing_finished_jobs(tmp_path):
 def test_changed_config_in_same_folder_is_run_again(tmp_path):
     sweep_dir, proc = run_sweep(tmp_path, "s", ["strategy=staggered"], ["hydra/launcher=basic"])
     assert proc.returncode == 0, proc.stderr
-    proc = outreach(["-m", "strategy=staggered", *SMALL, "replicates=5",
-                     f"hydra.sweep.dir={sweep_dir}", "hydra/launcher=basic"], tmp_path)
+    proc = outreach("-m", "strategy=staggered", *SWEEP_SMALL, "replicates=5",
+                    f"hydra.sweep.dir={sweep_dir}", "hydra/launcher=basic", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "skipped" not in proc.stdout + proc.stderr
     assert summary.read(sweep_dir / "0").replicates == 5

@@ -13,10 +13,11 @@ import tempfile
 import pandas as pd
 import pytest
 
+from helpers import SWEEP_GRID, run_sweep
 from sim.report.sweep_table import SWEEP_TABLE
 
-from test_sweep import GRID, run_sweep
-
+# Genuinely optional: the `cluster` extra, which `make test` does not install. The project's own
+# imports come first, so a broken one fails instead of hiding behind this skip.
 pytest.importorskip("ray")
 pytest.importorskip("hydra_plugins.hydra_ray_launcher")
 
@@ -26,7 +27,7 @@ def test_ray_sweep_matches_joblib_sweep(tmp_path, monkeypatch):
     monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")
     ray_tmp = tempfile.mkdtemp(prefix="ray", dir="/tmp")  # short: Ray's socket paths are limited
     try:
-        ray_dir, p = run_sweep(tmp_path, "ray", GRID, [
+        ray_dir, p = run_sweep(tmp_path, "ray", SWEEP_GRID, [
             "hydra/launcher=ray", "+hydra.launcher.ray.init.num_cpus=2",
             "+hydra.launcher.ray.init.include_dashboard=false",
             f"+hydra.launcher.ray.init._temp_dir={ray_tmp}",
@@ -35,7 +36,8 @@ def test_ray_sweep_matches_joblib_sweep(tmp_path, monkeypatch):
         assert "Ray Launcher is launching 4 jobs" in p.stdout + p.stderr
     finally:
         shutil.rmtree(ray_tmp, ignore_errors=True)
-    job_dir, p = run_sweep(tmp_path, "joblib", GRID, ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"])
+    job_dir, p = run_sweep(tmp_path, "joblib", SWEEP_GRID,
+                           ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"])
     assert p.returncode == 0, p.stderr
     a = pd.read_parquet(ray_dir / SWEEP_TABLE)
     b = pd.read_parquet(job_dir / SWEEP_TABLE)

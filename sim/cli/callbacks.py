@@ -87,8 +87,12 @@ def _first_lines(exc: BaseException) -> str:
 
 
 class OutputGuard(Callback):
+    # the single run's folder once marked: a Ctrl-C before the run itself starts (while Hydra
+    # still sets up) is caught by sim.cli.main.main, which writes its reason here
+    run_dir: Path | None = None
+
     def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
-        prepare_folder(config.hydra.run.dir, mark=True)
+        OutputGuard.run_dir = prepare_folder(config.hydra.run.dir, mark=True)
 
     def on_job_start(self, config: DictConfig, **kwargs: Any) -> None:
         # In a sweep, Hydra makes each job's folder itself: mark a new one at once. A folder

@@ -52,13 +52,16 @@ def hydra_main(cfg: DictConfig) -> None:
         fail(out_dir, f"out of memory (engine.batch_size={cfg.engine.batch_size}, "
                       f"horizon_hours={cfg.horizon_hours}): lower engine.batch_size or horizon_hours")
     except KeyboardInterrupt:
-        fail(out_dir, "interrupted before the run finished", status=130)
+        fail(out_dir, INTERRUPTED, status=130)
     except Exception as exc:  # a bug: the traceback is for the report, the marker says so
         folders.mark_failed(out_dir, f"{folders.INTERNAL_ERROR}{type(exc).__name__}: {exc}")
         raise
     if cfg.output.table:
         print(format_table(summary))
         print(f"results: {out_dir}")
+
+
+INTERRUPTED = "interrupted before the run finished"
 
 
 def fail(out_dir: Path, message: str, status: int = 2) -> None:
@@ -82,7 +85,15 @@ def main() -> None:
         name = sys.argv[1]
         module = importlib.import_module(SUBCOMMANDS[name][0])
         raise SystemExit(module.main(sys.argv[2:]))
-    hydra_main()
+    try:
+        hydra_main()
+    except KeyboardInterrupt:  # before the run's own handler was reached (Hydra still setting up)
+        from sim.cli.callbacks import OutputGuard
+
+        if OutputGuard.run_dir is not None:
+            fail(OutputGuard.run_dir, INTERRUPTED, status=130)
+        print(f"outreach: error: {INTERRUPTED}", file=sys.stderr)
+        sys.exit(130)
 
 
 if __name__ == "__main__":

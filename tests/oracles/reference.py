@@ -2,9 +2,10 @@
 
 Written from the model rules (BRIEF / docs/MODEL.md and the docstrings of ``sim.engine``),
 not from the engine's vectorised code: one replicate at a time, one message or share at a
-time, state in dicts and sets, neighbours from a networkx graph. It is slow and obvious on
-purpose; the fast engine must agree with it in distribution (tests/test_agreement.py) and
-exactly where every probability is 0 or 1 (tests/test_analytic.py).
+time, state in dicts and sets, neighbours from a networkx graph (``oracles.graphs.to_nx``).
+It is slow and obvious on purpose; the fast engine must agree with it in distribution
+(tests/test_agreement.py) and exactly where every probability is 0 or 1
+(tests/test_analytic.py, tests/test_strategies.py, tests/test_engine_exact.py).
 
 Rules, per message delivered by sender s to contact i with tie strength w:
 
@@ -30,8 +31,10 @@ current hour; ``count`` suspends at reports >= max_reports, ``rate`` at reports 
 >= max_rate once delivered >= max(min_volume, 1) and there is a report. A suspended sender
 delivers nothing more; messages already delivered are still read.
 
-Strategies are the real ones (``sim.strategies``): the reference drives them through a
-``SenderView`` for a batch of one replicate.
+Strategies are the real ones (``sim.rules.strategies``): the reference drives them through a
+``SenderView`` for a batch of one replicate. So this is an independent check of the rules
+above, not of the strategies' schedules (tests/test_strategies.py works those by hand). From
+the package it takes only that interface and the GENERIC/PERSONAL message codes.
 """
 
 from __future__ import annotations
@@ -40,11 +43,12 @@ import heapq
 import math
 from collections import defaultdict
 
-import networkx as nx
 import numpy as np
 
 from sim.rules.population import GENERIC, PERSONAL
 from sim.rules.strategies import SenderView
+
+from .graphs import to_nx
 
 METRICS = (
     "reach", "supporters", "direct_supporters", "unfollows", "unfollows_weighted",
@@ -56,16 +60,6 @@ _COUNTERS = (
     "close_ties_lost", "annoyed", "close_ties_annoyed", "reports", "messages_sent",
     "personal_notes", "effort_minutes",
 )
-
-
-def to_graph(network) -> nx.Graph:
-    """The network as a networkx graph (nodes 0..N-1), read edge by edge from the CSR."""
-    g = nx.Graph()
-    g.add_nodes_from(range(network.n_nodes))
-    for u in range(network.n_nodes):
-        for v in network.neighbours(u).tolist():
-            g.add_edge(u, int(v))
-    return g
 
 
 class _Replicate:
@@ -285,7 +279,7 @@ class Reference:
     def __init__(self, network, population, make_strategy, platform, horizon_hours,
                  half_life_hours, start_hours=None):
         pop = self.pop = population
-        self.graph = to_graph(network)
+        self.graph = to_nx(network)
         self.make_strategy = make_strategy
         self.platform = platform
         self.H = int(horizon_hours)
