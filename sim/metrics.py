@@ -27,6 +27,9 @@ MEAN_OVER_SENDERS = "mean over senders"  # per-sender counts; one sender: the co
 PEOPLE_IN_REPLICATE = "distinct people"  # counted once per person, whoever sent to them
 FIRST_SENDER = "first sender"  # the configured sender's value
 
+# which way is better
+HIGHER, LOWER, NEITHER = "higher", "lower", "neither"
+
 # where a metric is shown
 CLI = "cli"  # the table the `outreach` command prints
 SERIES = "series"  # hourly cumulative series (timeseries.parquet, the app's DataCollector)
@@ -48,16 +51,19 @@ class Metric:
     over_senders: str = MEAN_OVER_SENDERS
     counter: bool = False  # an engine counter: summed event by event over the run
     shown: tuple[str, ...] = ()
+    better: str = LOWER  # which way is better for the sender: HIGHER or LOWER (paired comparisons)
 
 
 REGISTRY: tuple[Metric, ...] = (
     Metric("reach", "reach", "people other than the sender aware of the ask: read a message or saw a share", "people",
-           counter=True, shown=(CLI, SERIES, RUN_FIGURE, COMPARE, BENEFIT, BY_PARAMETER, APP)),
+           counter=True, shown=(CLI, SERIES, RUN_FIGURE, COMPARE, BENEFIT, BY_PARAMETER, APP),
+           better=HIGHER),
     Metric("supporters", "supporters", "people who shared the ask (contacts and beyond)",
-           "people", counter=True, shown=(CLI, SERIES, COMPARE, BENEFIT, BY_PARAMETER, APP)),
+           "people", counter=True, shown=(CLI, SERIES, COMPARE, BENEFIT, BY_PARAMETER, APP),
+           better=HIGHER),
     Metric("direct_supporters", "direct supporters",
            "contacts who shared after reading the sender's own message", "people",
-           counter=True, shown=(CLI,)),
+           counter=True, shown=(CLI,), better=HIGHER),
     Metric("unfollows", "unfollows", "contacts who unfollowed the sender", "people",
            counter=True, shown=(CLI, SERIES, RUN_FIGURE, COMPARE, HARM, BY_PARAMETER, APP)),
     Metric("unfollows_weighted", "unfollows (tie-weighted)",
@@ -74,9 +80,9 @@ REGISTRY: tuple[Metric, ...] = (
     Metric("reports", "spam reports", "spam reports against the sender", "reports",
            counter=True, shown=(CLI, SERIES, RUN_FIGURE, COMPARE, HARM, APP)),
     Metric("messages_sent", "messages sent", "messages delivered by the sender", "messages",
-           counter=True, shown=(CLI, SERIES, COMPARE, APP)),
+           counter=True, shown=(CLI, SERIES, COMPARE, APP), better=NEITHER),
     Metric("personal_notes", "personal notes", "personal notes delivered by the sender",
-           "messages", counter=True),
+           "messages", counter=True, better=NEITHER),
     Metric("effort_hours", "effort (h)",
            "the sender's effort: batches x strategy.minutes_per_batch + notes x strategy.minutes_per_note", "hours",
            shown=(CLI, COMPARE)),
@@ -88,7 +94,7 @@ REGISTRY: tuple[Metric, ...] = (
            kind=PROPORTION, shown=(CLI, SERIES, COMPARE, BY_PARAMETER, APP)),
     Metric("suspension_hour", "suspension hour",
            "hour of the first sender's suspension (empty when never suspended)", "hour",
-           kind=HOUR, over_senders=FIRST_SENDER),
+           kind=HOUR, over_senders=FIRST_SENDER, better=NEITHER),
 )
 
 BY_NAME = {m.name: m for m in REGISTRY}
@@ -112,9 +118,9 @@ def label(name: str) -> str:
 
 def markdown_table() -> str:
     """The registry as a markdown table (docs/MODEL.md carries it; a test keeps them in step)."""
-    lines = ["| metric | meaning | unit | kind | over senders | shown in |",
-             "|---|---|---|---|---|---|"]
+    lines = ["| metric | meaning | unit | kind | over senders | better | shown in |",
+             "|---|---|---|---|---|---|---|"]
     for m in REGISTRY:
         lines.append(f"| `{m.name}` | {m.meaning} | {m.unit} | {m.kind} | {m.over_senders} | "
-                     f"{', '.join(m.shown) or '-'} |")
+                     f"{m.better} | {', '.join(m.shown) or '-'} |")
     return "\n".join(lines) + "\n"

@@ -92,6 +92,14 @@ def test_personal_first_with_k_covering_everyone_sends_no_generic():
     assert s[0][0][1] == [[0, 1, 2]] and s[24][0][1] == [[3]]
 
 
+def test_personal_first_with_no_notes_is_the_blast_at_hour_zero():
+    """k=0: no note to wait for, so the generic message goes to everyone at once (it used to
+    wait delay_hours), exactly as generic_blast."""
+    s = schedule(PersonalFirst(k=0, notes_per_day=3, delay_hours=24, minutes_per_batch=15), view(4))
+    assert s == {0: [(GENERIC, [[0, 1, 2, 3]], None, 15, 0)]}
+    assert s == schedule(GenericBlast(minutes_per_batch=15), view(4))
+
+
 def test_blast_then_personal():
     """Generic to all at hour 0, then notes to the k=3 strongest from delay_hours=100, two a
     day (hours 100 and 124)."""

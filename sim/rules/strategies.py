@@ -90,7 +90,8 @@ class GenericBlast:
 
 class PersonalFirst:
     """Personal notes to the k strongest ties, notes_per_day a day from hour 0; then one
-    generic message to everyone else delay_hours after the last note."""
+    generic message to everyone else delay_hours after the last note (with k = 0: no notes,
+    and the generic message at hour 0, the same as generic_blast)."""
 
     def __init__(self, k=_CLOSE_TIES, notes_per_day=_D.notes_per_day,
                  minutes_per_note=_D.minutes_per_note, delay_hours=PersonalFirstConfig.delay_hours,
@@ -103,9 +104,11 @@ class PersonalFirst:
         return min(self.k, view.n_contacts)
 
     def _generic_hour(self, view):
+        """delay_hours after the last day of notes; with no notes (k = 0), at once (hour 0)."""
         days = _note_days(self._k(view), self.per_day)
-        last_note = HOURS_PER_DAY * (days - 1) if days else 0
-        return int(round(last_note + self.delay))
+        if days == 0:
+            return 0
+        return int(round(HOURS_PER_DAY * (days - 1) + self.delay))
 
     def send_hours(self, view, horizon_hours):
         days = _note_days(self._k(view), self.per_day)
