@@ -33,3 +33,7 @@ class ResultsError(UserError):
 
 class StrategyError(UserError):
     """A user-supplied strategy (``strategy._target_``) that cannot be imported or used."""
+
+
+class PlatformRuleError(UserError):
+    """A user-supplied platform rule (``platform._target_``) that cannot be imported or used."""

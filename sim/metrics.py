@@ -89,9 +89,23 @@ REGISTRY: tuple[Metric, ...] = (
     Metric("people_annoyed", "people annoyed",
            "distinct people annoyed by at least one sender", "people",
            over_senders=PEOPLE_IN_REPLICATE, shown=(COMPARE, BY_PARAMETER)),
+    Metric("restrictions", "restrictions",
+           "restrictions imposed on the sender, temporary and permanent", "restrictions",
+           shown=(CLI, COMPARE, HARM)),
+    Metric("restricted_hours", "hours restricted",
+           "hours the sender could not send within the horizon (a permanent suspension counts "
+           "to the horizon)", "hours", shown=(CLI, COMPARE)),
+    Metric("restricted", "restriction risk",
+           "whether the sender was restricted at least once within the horizon (several "
+           "senders: the share restricted)", "share of replicates",
+           kind=PROPORTION, shown=(CLI, COMPARE, BY_PARAMETER, APP)),
+    Metric("restriction_hour", "restriction hour",
+           "hour of the first sender's first restriction (empty when never restricted)", "hour",
+           kind=HOUR, over_senders=FIRST_SENDER, better=NEITHER),
     Metric("suspended", "suspension risk",
-           "whether the sender was suspended within the horizon (several senders: the share suspended)", "share of replicates",
-           kind=PROPORTION, shown=(CLI, SERIES, COMPARE, BY_PARAMETER, APP)),
+           "whether the sender was suspended (restricted for good: past the last step of "
+           "platform.restriction_hours) within the horizon (several senders: the share suspended)",
+           "share of replicates", kind=PROPORTION, shown=(CLI, SERIES, COMPARE, BY_PARAMETER, APP)),
     Metric("suspension_hour", "suspension hour",
            "hour of the first sender's suspension (empty when never suspended)", "hour",
            kind=HOUR, over_senders=FIRST_SENDER, better=NEITHER),
@@ -100,9 +114,14 @@ REGISTRY: tuple[Metric, ...] = (
 BY_NAME = {m.name: m for m in REGISTRY}
 # The engine's counter rows, in registry order (its compiled kernels address them by row).
 COUNTERS = tuple(m.name for m in REGISTRY if m.counter)
-# The proportion summarised as a risk in summary.json, and the hour that goes with it.
-RISK, RISK_HOUR = "suspended", "suspension_hour"
-RISK_SUMMARY = "suspension_risk"  # its key in summary.json's metrics
+# The proportions summarised as risks in summary.json: the metric, its key in summary.json's
+# metrics and the hour whose median goes with it.
+RISKS = {"restricted": ("restriction_risk", "restriction_hour"),
+         "suspended": ("suspension_risk", "suspension_hour")}
+# The risk the comparison figures put against reach: any restriction at all (with
+# platform.restriction_hours=[] the first restriction is permanent and the two risks agree).
+RISK = "restricted"
+RISK_SUMMARY, RISK_HOUR = RISKS[RISK]
 
 
 def names(where: str | None = None, kind: str | None = None) -> tuple[str, ...]:

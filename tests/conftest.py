@@ -15,7 +15,7 @@ from sim.config import compose
 from sim.config.schema import HomogeneousPopulationConfig
 from sim.engine.engine import Engine, Scenario
 from sim.network import from_edges
-from sim.rules.platform_rules import PlatformRule
+from sim.rules.platform_rules import Enforcement, NoRule
 from sim.rules.population import build_population
 
 
@@ -29,7 +29,13 @@ def homogeneous(**values):
     return OmegaConf.structured(HomogeneousPopulationConfig(**values))
 
 
+# The exact cases were worked with the first restriction permanent (a suspension); cases of
+# temporary restrictions pass their own Enforcement.
+PERMANENT = Enforcement(restriction_hours=())
+
+
 def hand_scenario(edges, n, strategy, *, sender=0, population=None, platform=None,
+                  enforcement=PERMANENT,
                   horizon_hours=200, half_life_hours=168.0, close_ties=0):
     """A scenario built from an explicit edge list, a homogeneous population and a strategy
     object factory: the set-up of the exact small cases."""
@@ -39,7 +45,7 @@ def hand_scenario(edges, n, strategy, *, sender=0, population=None, platform=Non
                            np.array([sender]), close_ties, np.random.default_rng(0))
     return Scenario(
         network=net, population=pop, strategy_factory=strategy,
-        platform=platform if platform is not None else PlatformRule("none"),
+        platform=platform if platform is not None else NoRule(), enforcement=enforcement,
         horizon_hours=int(horizon_hours), half_life_hours=float(half_life_hours),
         start_hours=np.zeros(1),
     )

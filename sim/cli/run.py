@@ -34,7 +34,7 @@ def run_scenario(cfg: DictConfig, out_dir: Path, progress: bool = True) -> summa
     folders.write_parquet(out_dir / "replicates.parquet", res.replicates)
     folders.write_parquet(out_dir / "timeseries.parquet", ts)
     if cfg.output.plot:
-        limit = scenario.platform.max_reports if scenario.platform.rule == "count" else None
+        limit = getattr(scenario.platform, "max_reports", None)  # the count rule's limit
         outreach_figure(ts, data["metrics"], f"{data['strategy']} on {net_info['name']}",
                         limit=limit, path=out_dir / "outreach.png")
     summary.write(out_dir, data)
@@ -42,17 +42,18 @@ def run_scenario(cfg: DictConfig, out_dir: Path, progress: bool = True) -> summa
 
 
 def format_table(s: summary.Summary) -> str:
-    """The registry's command-line metrics: mean, 95% CI of the mean, 2.5-97.5% of runs; the
+    """The registry's command-line metrics: mean, 95% CI of the mean, 2.5-97.5% of runs; each
     risk with its Wilson interval and median hour."""
     rows = [("metric", "mean", "95% CI of mean", "2.5-97.5% of runs")]
     for name in metrics.names(metrics.CLI, kind=metrics.COUNT):
         lo, hi = s.ci(name)
         rlo, rhi = s.range95(name)
         rows.append((name, f"{s.mean(name):.2f}", f"[{lo:.2f}, {hi:.2f}]", f"[{rlo:.0f}, {rhi:.0f}]"))
-    lo, hi = s.risk_ci
-    med = s.median_risk_hour
-    rows.append((metrics.RISK_SUMMARY, f"{s.risk:.3f}", f"[{lo:.3f}, {hi:.3f}] (Wilson)",
-                 f"median hour {med:.0f}" if med is not None else "never suspended"))
+    for name in metrics.names(metrics.CLI, kind=metrics.PROPORTION):
+        lo, hi = s.ci(name)
+        med = s.median_hour(name)
+        rows.append((metrics.RISKS[name][0], f"{s.mean(name):.3f}", f"[{lo:.3f}, {hi:.3f}] (Wilson)",
+                     f"median hour {med:.0f}" if med is not None else "never"))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows]
     head = (f"{s.strategy} | {s.network_name} | {s.replicates} replicates | "

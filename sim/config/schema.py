@@ -222,9 +222,28 @@ class BlastThenPersonalConfig(StrategyConfig):
 # --------------------------------------------------------------------------- platform
 
 
+# Restriction lengths, in hours, of a sender's first, second, third... restriction; one past the
+# end of the list is permanent (a suspension). Third-party reports of LinkedIn practice (not a
+# published rule; LinkedIn's help pages say only that most restrictions lift within a week): a
+# first restriction for spam-like messaging lifts within about a day, a second after about two
+# days, a further one within a week; after that the account is reviewed by hand (here: permanent).
+# Plausible range: 12-168 h for the first, up to 30 days for later ones.
+RESTRICTION_HOURS = (24.0, 48.0, 168.0)
+
+
 @dataclass
 class PlatformConfig:
+    """What every platform rule shares: how restrictions escalate, and volume caps."""
+
     rule: str = MISSING
+    # hours of each successive restriction; past the list: permanent. [] = the first
+    # restriction is permanent (the first build's suspension).
+    restriction_hours: list[float] = field(default_factory=lambda: list(RESTRICTION_HOURS))
+    # Messages a sender may deliver per calendar day / week (0 = no cap). Messages over a cap
+    # wait for the next day / week. LinkedIn's limits on messages to 1st-degree connections are
+    # not published; 0 = no cap is our default (the story's author sent 1,800 in one go).
+    daily_cap: int = 0
+    weekly_cap: int = 0
 
 
 @dataclass
@@ -236,15 +255,34 @@ class NoPlatformConfig(PlatformConfig):
 class CountPlatformConfig(PlatformConfig):
     rule: str = "count"
     max_reports: int = 1  # story: suspended "after someone marked the message as spam"
+    # reports counted over this many hours (including the current one); a day, as Gmail
+    # measures a spam rate. Reports from before a restriction lifts do not count again.
     window_hours: float = 24.0
 
 
 @dataclass
 class RatePlatformConfig(PlatformConfig):
     rule: str = "rate"
-    max_rate: float = 0.003  # Gmail bulk-sender guideline: never reach 0.3% spam rate
-    window_hours: float = 24.0  # Gmail measures the spam rate per day
-    min_volume: int = 100
+    max_rate: float = 0.003  # Gmail bulk-sender guideline: never reach a 0.3% spam rate
+    # A report counts against the day its message was delivered (Gmail's daily spam rate).
+    # The platform's estimate of a day's rate starts from a prior worth `prior_messages`
+    # pseudo-messages at `prior_rate`, so one report among a handful of messages is not read as
+    # a rate of 10%: on each new report it restricts with the probability that the day's rate
+    # exceeds max_rate, given the day's reports and messages. Our assumptions: a new sender is
+    # presumed at Gmail's 0.1% target (plausible 0.0001-0.003), worth 1,000 messages of
+    # evidence (plausible 100-10,000).
+    prior_rate: float = 0.001
+    prior_messages: float = 1000.0
+
+
+@dataclass
+class ReviewPlatformConfig(PlatformConfig):
+    rule: str = "review"
+    # Each spam report is reviewed once and, independently, leads to a restriction with this
+    # probability. Our assumption (no platform publishes it): about half of the reports on a
+    # personal ask from a real account are upheld; plausible range 0.1-1 (1: the count rule
+    # with one report).
+    restrict_prob: float = 0.5
 
 
 # --------------------------------------------------------------------------- root
@@ -317,5 +355,6 @@ SCHEMAS = {
         "none": NoPlatformConfig,
         "count": CountPlatformConfig,
         "rate": RatePlatformConfig,
+        "review": ReviewPlatformConfig,
     },
 }

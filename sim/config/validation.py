@@ -252,12 +252,30 @@ def validate(cfg) -> None:
         check_positive("strategy.pause_reports", st.pause_reports, integer=True)
         check_hours("strategy.pause_window_hours", st.pause_window_hours)
 
-    pl = cfg.platform
+    validate_platform(cfg.platform)
+
+
+def validate_platform(pl) -> None:
+    """The platform block: the restriction ladder and caps of every rule, then the rule's own
+    keys (a user's rule given by ``_target_`` checks its own)."""
+    ladder = pl.get("restriction_hours")
+    if ladder is None or isinstance(ladder, (str, int, float)):
+        _fail("platform.restriction_hours", ladder, "a list of hours, e.g. [24, 48, 168] or []")
+    for i, hours in enumerate(ladder):
+        check_hours(f"platform.restriction_hours[{i}]", hours, "restrictions last whole hours")
+    check_nonneg("platform.daily_cap", pl.daily_cap, integer=True)
+    check_nonneg("platform.weekly_cap", pl.weekly_cap, integer=True)
+    if "_target_" in pl:
+        return
     check_choice("platform.rule", pl.rule, tuple(SCHEMAS["platform"]))
     if pl.rule == "count":
         check_positive("platform.max_reports", pl.max_reports, integer=True)
         check_hours("platform.window_hours", pl.window_hours)
     elif pl.rule == "rate":
         check_prob("platform.max_rate", pl.max_rate)
-        check_hours("platform.window_hours", pl.window_hours)
-        check_nonneg("platform.min_volume", pl.min_volume, integer=True)
+        check_prob("platform.prior_rate", pl.prior_rate)
+        if not 0 < pl.prior_rate < 1:
+            _fail("platform.prior_rate", pl.prior_rate, "a rate strictly between 0 and 1")
+        check_positive("platform.prior_messages", pl.prior_messages)
+    elif pl.rule == "review":
+        check_prob("platform.restrict_prob", pl.restrict_prob)

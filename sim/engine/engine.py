@@ -30,9 +30,10 @@ from sim import metrics
 from sim.engine.kernels import KERNEL_COUNTERS, audience, read_messages, see_shares, spread_now
 from sim.engine.scenario import Scenario
 from sim.network import Network
+from sim.rules.platform_rules import PlatformState
 from sim.rules.population import PERSONAL
 from sim.rules.strategies import Send, SenderView
-from sim.units import MINUTES_PER_HOUR
+from sim.units import HOURS_PER_DAY, HOURS_PER_WEEK, MINUTES_PER_HOUR
 
 # Per-sender counters summed over events: the registry's counter metrics, then the effort in
 # minutes (reported as the metric effort_hours).
@@ -40,7 +41,10 @@ COUNTERS = (*metrics.COUNTERS, "effort_minutes")
 # Cumulative series recorded every hour (per replicate, mean over senders); the risk last.
 SERIES = metrics.names(metrics.SERIES)
 _C = {name: i for i, name in enumerate(COUNTERS)}
-_SERIES_ROWS = [_C[name] for name in SERIES if name != metrics.RISK]
+# series of counters (rows of the counter matrix) and of a sender's state (0/1 per sender)
+_SERIES_COUNTERS = [j for j, name in enumerate(SERIES) if name in _C]
+_SERIES_ROWS = [_C[SERIES[j]] for j in _SERIES_COUNTERS]
+_SERIES_STATES = [(j, name) for j, name in enumerate(SERIES) if name not in _C]
 _KERNEL_ROWS = tuple(_C[name] for name in KERNEL_COUNTERS)
 
 
@@ -105,14 +109,38 @@ class Engine:
         self.unfollowed = np.zeros(R * P, dtype=bool)
         self.pair_annoyed = np.zeros(R * P, dtype=bool)
         self.pair_reported = np.zeros(R * P, dtype=bool)
-        self.suspended = np.zeros(R * S, dtype=bool)
+        # restrictions, by sender index r * S + s (docs/MODEL.md, Platform rules)
+        self.suspended = np.zeros(R * S, dtype=bool)  # restricted for good
         self.suspension_hour = np.full(R * S, -1, dtype=np.int64)
+        self.restricted_until = np.zeros(R * S, dtype=np.int64)  # first hour it may send again
+        self.restrictions = np.zeros(R * S, dtype=np.int64)
+        self.restricted_hours = np.zeros(R * S)
+        self.restriction_hour = np.full(R * S, -1, dtype=np.int64)  # the first one's
+        # hours a sender's strategy runs behind its plan: the restrictions imposed so far (a
+        # restriction's whole length is added when it is imposed: a send planned at hour h goes
+        # out at h + lag, so the strategy carries on where it stopped)
+        self.lag = np.zeros(R * S, dtype=np.int64)
+        self.counted_from = np.zeros(R * S, dtype=np.int64)  # reports before this hour: spent
+        self.restriction_log: list[tuple[int, int, int]] = []  # (sender index, from, until)
+        self.enforcement = sc.enforcement
+        # messages delivered and reports against them, by the calendar day of delivery
+        days = self.H // HOURS_PER_DAY + 1
+        self.day_delivered = np.zeros((R * S, days), dtype=np.int32)
+        self.day_reports = np.zeros((R * S, days), dtype=np.int32)
+        self._hour_reports: list[np.ndarray] = []  # this hour's reports: (r*S+s) << hb | delivery hour
+        # messages held back by a volume cap: [sender, replicates, pairs, kind, minutes each,
+        # earliest hour]
+        self.outbox: list[list] = []
         self.counts = np.zeros((len(COUNTERS), R * S))
         self.count = {k: self.counts[i] for i, k in enumerate(COUNTERS)}  # views of the rows
         # cumulative reports and deliveries at the end of each hour, for rolling windows
         self.reports_hist = np.zeros((self.H, R * S), dtype=np.int32)
         self.delivered_hist = np.zeros((self.H, R * S), dtype=np.int32)
-        # pending events by hour: reads key ((r * P + pair) << 1) | kind, sees key (r*S+s)*N+node
+        # pending events by hour: reads key ((((r * P + pair) << 1) | kind) << hb) | delivery
+        # hour, sees key (r*S+s)*N+node
+        self._hb = max(1, int(self.H).bit_length())
+        if (R * P * 2) >> (62 - self._hb):
+            raise MemoryError("replicates x pairs x horizon too large for one batch")
         self.reads: dict[int, list] = defaultdict(list)
         self.sees: dict[int, list] = defaultdict(list)
         self.record_series = record_series
@@ -133,15 +161,16 @@ class Engine:
         self._same_hour = bool((delay.dist == "constant" or delay.mean_hours == 0)
                                and np.rint(delay.mean_hours) == 0)
         self._sort_hours = np.int16 if self.H < np.iinfo(np.int16).max else np.int64
-        # strategies and the hours at which each sender may act
+        # strategies and the hours at which each sender may act: (sender, planned hour relative
+        # to its start, the replicates it is for (None: all))
         self.strategies = [sc.strategy_factory() for _ in range(S)]
-        self.schedule: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        self._start = np.array([int(round(h)) for h in sc.start_hours], dtype=np.int64)
+        self.schedule: dict[int, list[tuple[int, int, np.ndarray | None]]] = defaultdict(list)
         for s, strat in enumerate(self.strategies):
-            start = int(round(sc.start_hours[s]))
             for rel in strat.send_hours(self.sender_view(s), self.H):
-                t = start + int(rel)
+                t = int(self._start[s]) + int(rel)
                 if 0 <= t < self.H:
-                    self.schedule[t].append((s, int(rel)))
+                    self.schedule[t].append((s, int(rel), None))
 
     # ------------------------------------------------------------------ per-agent views
 
@@ -162,8 +191,9 @@ class Engine:
 
     # ------------------------------------------------------------------ views
 
-    def sender_view(self, s: int) -> SenderView:
-        """What sender s's strategy may see of its standing in each replicate."""
+    def sender_view(self, s: int, active: np.ndarray | None = None) -> SenderView:
+        """What sender s's strategy may see of its standing in each replicate; ``active``: the
+        replicates this call of the strategy is for (None: all)."""
         pop, R, S = self.sc.population, self.R, self.S
         sl = pop.contacts_of(s)
         idx = np.arange(R) * S + s
@@ -177,7 +207,7 @@ class Engine:
         return SenderView(
             n_contacts=sl.stop - sl.start, tie_strength=pop.tie_strength[sl], n_replicates=R,
             rng=self.rng, suspended=self.suspended[idx], reports_in_last=reports_in_last,
-            unfollowed=unfollowed,
+            unfollowed=unfollowed, active=np.ones(R, dtype=bool) if active is None else active,
         )
 
     def _window(self, total: np.ndarray, hist: np.ndarray, hours: int) -> np.ndarray:
@@ -189,10 +219,10 @@ class Engine:
 
     def step(self) -> None:
         t = self.hour
-        for s, rel in self.schedule.pop(t, []):
-            view = self.sender_view(s)
-            for send in self.strategies[s].sends(rel, view):
-                self._deliver(s, send, t)
+        if self.outbox:
+            self._send_outbox(t)
+        for s, rel, mask in self.schedule.pop(t, []):
+            self._act(s, rel, mask, t)
         reads, sees = self.reads, self.sees
         while t in reads or t in sees:
             if t in reads:
@@ -223,15 +253,18 @@ class Engine:
         return self.result()
 
     def _quiet(self, t: int) -> bool:
-        """No sends, reads or sightings due at t, and the platform rule cannot fire without a
-        new report (count rule: the window only loses reports; rate rule: no report yet)."""
+        """No sends, held messages, reads or sightings due at t, and a rule that acts only on
+        a new report (every built-in rule): nothing can happen in this hour."""
         if t in self.schedule or t in self.reads or t in self.sees:
             return False
-        rule = self.sc.platform.rule
-        return rule != "rate" or not self.counts[_C["reports"]].any()
+        if self.outbox and self._outbox_next(t) <= t:
+            return False
+        return not getattr(self.sc.platform, "acts_without_reports", False)
 
     def _next_event(self, t: int) -> int:
         pending = [h for q in (self.schedule, self.reads, self.sees) for h in q if h > t]
+        if self.outbox:
+            pending.append(self._outbox_next(t + 1))
         return min(min(pending, default=self.H), self.H)
 
     def _fast_forward(self, t: int, until: int) -> None:
@@ -245,9 +278,32 @@ class Engine:
 
     # ------------------------------------------------------------------ sends
 
-    def _deliver(self, s: int, send: Send, t: int) -> None:
-        pop, R, S, P = self.sc.population, self.R, self.S, self.P
-        active = ~self.suspended[np.arange(R) * S + s]
+    def _act(self, s: int, rel: int, mask: np.ndarray | None, t: int) -> None:
+        """Sender s's strategy acts at its planned hour rel, in the replicates where its clock
+        has reached it: planned hour + lag = now. Replicates running behind (a restriction
+        was imposed since) are filed again for their own hour."""
+        idx = np.arange(self.R) * self.S + s
+        live = ~self.suspended[idx]
+        if mask is not None:
+            live &= mask
+        due = self._start[s] + rel + self.lag[idx]
+        now = live & (due == t)
+        later = live & (due > t)
+        if later.any():
+            for h in np.unique(due[later]).tolist():
+                if h < self.H:
+                    self.schedule[h].append((s, rel, later & (due == h)))
+        if not now.any():
+            return
+        view = self.sender_view(s, active=now)
+        for send in self.strategies[s].sends(rel, view):
+            self._deliver(s, send, t, now)
+
+    def _deliver(self, s: int, send: Send, t: int, active: np.ndarray) -> None:
+        """One action of a strategy: its effort, then its messages (to contacts who still
+        follow the sender) handed to the post."""
+        pop, R, S = self.sc.population, self.R, self.S
+        active = active.copy()
         if send.replicates is not None:
             active &= np.asarray(send.replicates, dtype=bool)
         act = np.flatnonzero(active)
@@ -263,23 +319,79 @@ class Engine:
             rk = rows.ravel()
             keep = rk >= 0
             r, rk = r[keep], rk[keep]
-        pair = pop.pair_offset[s] + rk
+        self.count["effort_minutes"][act * S + s] += send.minutes
+        self._post(s, r, pop.pair_offset[s] + rk, int(send.kind), float(send.minutes_each), t)
+
+    def _post(self, s: int, r: np.ndarray, pair: np.ndarray, kind: int, minutes_each: float,
+              t: int) -> None:
+        """Deliver messages now (replicates r, pairs pair, in order), as far as the volume caps
+        allow; the rest wait in the outbox for the next day or week."""
+        pop, R, S, P = self.sc.population, self.R, self.S, self.P
         rp = r * P + pair
         follows = ~self.unfollowed[rp]
         if not follows.all():
             r, pair, rp = r[follows], pair[follows], rp[follows]
+        enf = self.enforcement
+        if (enf.daily_cap or enf.weekly_cap) and len(r):
+            allowed = self._allowance(s, t)
+            first = np.zeros(R + 1, dtype=np.int64)
+            np.add.at(first, r + 1, 1)
+            # place of each message among its replicate's (messages come grouped by replicate)
+            order = np.argsort(r, kind="stable")
+            place = np.empty(len(r), dtype=np.int64)
+            place[order] = np.arange(len(r)) - np.cumsum(first)[:-1][r[order]]
+            now = place < allowed[r]
+            if not now.all():
+                day_end = (t // HOURS_PER_DAY + 1) * HOURS_PER_DAY
+                self.outbox.append([s, r[~now], pair[~now], kind, minutes_each, day_end])
+                r, pair, rp = r[now], pair[now], rp[now]
+        if len(r) == 0:
+            return
         if self.on_deliver is not None:
             self.on_deliver(t, s, r, pair)
         n_by = np.bincount(r, minlength=R) if S == 1 else np.bincount(r * S + s, minlength=R * S)
         self.count["messages_sent"] += n_by
-        if send.kind == PERSONAL:
+        if kind == PERSONAL:
             self.count["personal_notes"] += n_by
-        self.count["effort_minutes"][act * S + s] += send.minutes
-        self.count["effort_minutes"] += send.minutes_each * n_by
+        self.count["effort_minutes"] += minutes_each * n_by
+        self.day_delivered[:, t // HOURS_PER_DAY] += n_by.astype(np.int32)
         self._changed = True
         rp = rp[self.rng.random(len(rp)) < pop.read_prob[pair]]
         at = t + pop.read_delay.draw(self.rng, len(rp))
-        self._queue(self.reads, at, (rp << 1) | int(send.kind))
+        self._queue(self.reads, at, ((((rp << 1) | kind) << self._hb) | t))
+
+    def _allowance(self, s: int, t: int) -> np.ndarray:
+        """(R,) messages sender s may still deliver this calendar day and week."""
+        enf, idx = self.enforcement, np.arange(self.R) * self.S + s
+        out = np.full(self.R, np.iinfo(np.int64).max // 4, dtype=np.int64)
+        sent = self.count["messages_sent"]
+        for cap, length in ((enf.daily_cap, HOURS_PER_DAY), (enf.weekly_cap, HOURS_PER_WEEK)):
+            if cap:
+                since = (t // length) * length  # the calendar day's or week's first hour
+                before = sent - self.delivered_hist[since - 1] if since > 0 else sent
+                out = np.minimum(out, cap - before[idx].astype(np.int64))
+        return np.maximum(out, 0)
+
+    def _send_outbox(self, t: int) -> None:
+        """Messages held back by a cap go out first, oldest first, where the sender is free."""
+        waiting, self.outbox = self.outbox, []
+        for entry in waiting:
+            s, r, pair, kind, minutes_each, earliest = entry
+            if earliest > t:
+                self.outbox.append(entry)
+                continue
+            rs = r * self.S + s
+            gone = self.suspended[rs]
+            held = ~gone & (self.restricted_until[rs] > t)
+            if held.any():
+                self.outbox.append([s, r[held], pair[held], kind, minutes_each, t + 1])
+            go = ~gone & ~held
+            if go.any():
+                self._post(s, r[go], pair[go], kind, minutes_each, t)
+
+    def _outbox_next(self, t: int) -> int:
+        """The first hour >= t at which a held message may go out."""
+        return max(t, min(entry[5] for entry in self.outbox))
 
     def _queue(self, queue: dict, hours: np.ndarray, keys: np.ndarray) -> None:
         """File each event under its hour, keeping the order of arrival within an hour."""
@@ -304,14 +416,18 @@ class Engine:
     def _process_reads(self, t: int, keys: np.ndarray) -> None:
         """Sender messages read this hour, one after the other in queue order (two reads by
         one person in one hour, from two senders or a note and a generic, add up in turn)."""
-        sharers = read_messages(
-            self.rng, t, keys, (keys >> 1) // self.P, float(self.sc.half_life_hours),
+        sharers, reports = read_messages(
+            self.rng, t, keys, (keys >> (self._hb + 1)) // self.P, float(self.sc.half_life_hours),
             (self.P, self.M, self.N, self.S), self._pair_arrays, self._pair_kind_arrays,
             (self.contact_annoyance, self.contact_annoyance_hour, self.contact_threshold,
              self.contact_annoyed, self.aware, self.shared, self.unfollowed, self.pair_annoyed,
              self.pair_reported),
-            self.counts, _KERNEL_ROWS)
+            self.counts, _KERNEL_ROWS, self._hb)
         self._changed = True
+        if len(reports):  # by the calendar day their message was delivered (the rate rule)
+            mask = (1 << self._hb) - 1
+            np.add.at(self.day_reports, (reports >> self._hb, (reports & mask) // HOURS_PER_DAY), 1)
+            self._hour_reports.append(reports)
         self._start_shares(t, sharers)
 
     def _process_sees(self, t: int, keys: np.ndarray) -> None:
@@ -347,23 +463,60 @@ class Engine:
     # ------------------------------------------------------------------ platform, records
 
     def _platform(self, t: int) -> None:
-        rule = self.sc.platform
-        if rule.rule == "none":
+        """The platform rule at the end of hour t: which free senders it restricts now."""
+        rule, RS = self.sc.platform, self.R * self.S
+        new = self.counts[_C["reports"]] - (self.reports_hist[t - 1] if t > 0 else 0)
+        events = (np.concatenate(self._hour_reports) if self._hour_reports
+                  else np.zeros(0, dtype=np.int64))
+        self._hour_reports = []
+        if not new.any() and not getattr(rule, "acts_without_reports", False):
             return
-        # both rules need at least one report in the window (max_reports is positive)
-        if not self.counts[_C["reports"]].any():
+        free = ~self.suspended & (self.restricted_until <= t)
+        if not free.any():
             return
-        live = ~self.suspended
-        if not live.any():
-            return
-        w = rule.window_hours
-        reps = self._window(self.count["reports"], self.reports_hist, w)
-        dels = self._window(self.count["messages_sent"], self.delivered_hist, w)
-        hit = live & rule.violated(reps, dels)
+        report_sender = events >> self._hb
+        delivery_hour = events & ((1 << self._hb) - 1)
+
+        def reports_in_last(hours: int) -> np.ndarray:
+            first = np.maximum(t - int(hours) + 1, self.counted_from)  # never before a lift
+            before = np.where(first > 0, self.reports_hist[np.maximum(first - 1, 0), np.arange(RS)], 0)
+            return self.count["reports"] - before
+
+        state = PlatformState(
+            hour=t, new_reports=new.astype(np.int64), reports_in_last=reports_in_last,
+            delivered_in_last=lambda hours: self._window(self.count["messages_sent"],
+                                                         self.delivered_hist, int(hours)),
+            report_sender=report_sender, report_delivery_hour=delivery_hour,
+            day_reports=self.day_reports, day_delivered=self.day_delivered,
+            uniform=lambda: self.rng.random(RS))
+        hit = np.asarray(rule.restrict(state), dtype=bool) & free
         if hit.any():
-            self.suspended[hit] = True
-            self.suspension_hour[hit] = t
-            self._changed = True
+            self._restrict(np.flatnonzero(hit), t)
+
+    def _restrict(self, idx: np.ndarray, t: int) -> None:
+        """Restrict senders idx at the end of hour t: the n-th restriction lasts
+        restriction_hours[n] hours (from hour t + 1), one past the list is permanent."""
+        ladder = np.asarray(self.enforcement.restriction_hours, dtype=np.int64)
+        n = self.restrictions[idx]
+        permanent = n >= len(ladder)
+        hours = (np.where(permanent, 0, ladder[np.minimum(n, len(ladder) - 1)]) if len(ladder)
+                 else np.zeros(len(idx), dtype=np.int64))
+        self.restrictions[idx] += 1
+        first = self.restriction_hour[idx] < 0
+        self.restriction_hour[idx[first]] = t
+        temp, perm = idx[~permanent], idx[permanent]
+        until = t + 1 + hours[~permanent]
+        self.restricted_until[temp] = until
+        self.lag[temp] += hours[~permanent]
+        self.counted_from[temp] = until
+        self.restricted_hours[temp] += np.minimum(until, self.H) - (t + 1)
+        self.suspended[perm] = True
+        self.suspension_hour[perm] = t
+        self.restricted_until[perm] = np.iinfo(np.int64).max
+        self.restricted_hours[perm] += self.H - (t + 1)
+        for i, u in zip(idx.tolist(), self.restricted_until[idx].tolist()):
+            self.restriction_log.append((i, t + 1, min(u, self.H)))
+        self._changed = True
 
     def _per_replicate(self, x: np.ndarray) -> np.ndarray:
         return x.reshape(self.R, self.S).mean(axis=1)
@@ -375,18 +528,31 @@ class Engine:
         R, S = self.R, self.S
         rows = self.counts[_SERIES_ROWS]
         if S == 1:
-            self.series[t, :-1] = rows
-            self.series[t, -1] = self.suspended
+            self.series[t, _SERIES_COUNTERS] = rows
         else:
-            self.series[t, :-1] = rows.reshape(len(rows), R, S).mean(axis=2)
-            self.series[t, -1] = self._per_replicate(self.suspended.astype(float))
+            self.series[t, _SERIES_COUNTERS] = rows.reshape(len(rows), R, S).mean(axis=2)
+        for j, name in _SERIES_STATES:
+            self.series[t, j] = self._per_replicate(self._state(name).astype(float))
         self._changed = False
+
+    def _state(self, name: str) -> np.ndarray:
+        """(R * S) 0/1: a sender's state named by a series of the registry."""
+        if name == "suspended":
+            return self.suspended
+        if name == "restricted":
+            return self.restrictions > 0
+        raise KeyError(f"no state series {name!r} in the engine (sim/metrics.py names it)")
 
     def result(self) -> BatchResult:
         m = {k: self._per_replicate(v) for k, v in self.count.items() if k != "effort_minutes"}
         m["effort_hours"] = self._per_replicate(self.count["effort_minutes"]) / MINUTES_PER_HOUR
         m["people_annoyed"] = self.contact_annoyed.reshape(self.R, self.M).sum(axis=1).astype(float)
+        m["restrictions"] = self._per_replicate(self.restrictions.astype(float))
+        m["restricted_hours"] = self._per_replicate(self.restricted_hours)
+        m["restricted"] = self._per_replicate((self.restrictions > 0).astype(float))
         m["suspended"] = self._per_replicate(self.suspended.astype(float))
-        first = self.suspension_hour.reshape(self.R, self.S)[:, 0]
-        m["suspension_hour"] = np.where(first >= 0, first, np.nan).astype(float)
+        for name, hour in (("restriction_hour", self.restriction_hour),
+                           ("suspension_hour", self.suspension_hour)):
+            first = hour.reshape(self.R, self.S)[:, 0]
+            m[name] = np.where(first >= 0, first, np.nan).astype(float)
         return BatchResult(metrics={name: m[name] for name in metrics.names()}, series=self.series)

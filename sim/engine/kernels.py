@@ -63,10 +63,12 @@ KERNEL_COUNTERS = ("reach", "supporters", "direct_supporters", "unfollows", "unf
 
 @njit(cache=True, nogil=True)
 def read_messages(rng, t, keys, replicate, half_life, dims, pairs, contacts, state, counts,
-                  rows):  # pragma: no cover
+                  rows, hb):  # pragma: no cover
     """The sender messages read at hour t, one after the other in queue order (rules 2-4 of
-    docs/MODEL.md). keys: ((r * P + pair) << 1) | kind, replicate: r of each. Returns the keys (r * S + s) * N + node
-    of the readers who now share (already marked as sharing and counted as direct supporters).
+    docs/MODEL.md). keys: ((((r * P + pair) << 1) | kind) << hb) | the hour the message was
+    delivered; replicate: r of each. Returns the keys (r * S + s) * N + node of the readers who
+    now share (already marked as sharing and counted as direct supporters), and one entry per
+    new report, ((r * S + s) << hb) | the reported message's delivery hour.
 
     dims = (P, M, N, S); pairs = (slot, sender, contact, close, tie, report_prob, unfollow_prob),
     per pair; contacts = (inc, share) by (pair << 1) | kind; state = (annoyance, annoyance_hour,
@@ -82,8 +84,11 @@ def read_messages(rng, t, keys, replicate, half_life, dims, pairs, contacts, sta
         unfollowed, pair_annoyed, pair_reported = state
     out = np.empty(len(keys), dtype=np.int64)
     n_out = 0
+    reported = np.empty(len(keys), dtype=np.int64)
+    n_reported = 0
+    hour_mask = (1 << hb) - 1
     for i in range(len(keys)):
-        key = keys[i]
+        key = keys[i] >> hb
         rp = key >> 1
         r = replicate[i]
         pk = key - ((r * P) << 1)
@@ -111,6 +116,8 @@ def read_messages(rng, t, keys, replicate, half_life, dims, pairs, contacts, sta
             if rng.random() < report_prob[pair] and not pair_reported[rp]:
                 counts[REPORTS, rs] += 1
                 pair_reported[rp] = True
+                reported[n_reported] = (rs << hb) | (keys[i] & hour_mask)
+                n_reported += 1
             if rng.random() < unfollow_prob[pair] and not unfollowed[rp]:
                 unfollowed[rp] = True
                 counts[UNFOLLOWS, rs] += 1
@@ -123,7 +130,7 @@ def read_messages(rng, t, keys, replicate, half_life, dims, pairs, contacts, sta
             counts[SUPPORTERS, rs] += 1
             out[n_out] = skey
             n_out += 1
-    return out[:n_out]
+    return out[:n_out], reported[:n_reported]
 
 
 @njit(cache=True, nogil=True)

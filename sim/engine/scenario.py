@@ -9,13 +9,13 @@ platform meet the same people.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from sim.config import check_contacts, validate
 from sim.network import Network, build_network
-from sim.rules.platform_rules import PlatformRule
+from sim.rules.platform_rules import Enforcement, PlatformRule, make_platform_rule
 from sim.rules.population import Population, build_population
 from sim.rules.strategies import make_strategy
 
@@ -31,6 +31,8 @@ class Scenario:
     horizon_hours: int
     half_life_hours: float
     start_hours: np.ndarray  # (S,) hour each sender starts its strategy
+    # how restrictions escalate and the volume caps (the platform block's common keys)
+    enforcement: Enforcement = field(default_factory=Enforcement)
 
 
 def seed_streams(seed: int) -> dict[str, np.random.SeedSequence]:
@@ -60,7 +62,8 @@ def choose_senders(net: Network, fraction: float, rng: np.random.Generator) -> n
 
 def build_scenario(cfg, network: Network | None = None) -> Scenario:
     validate(cfg)
-    make_strategy(cfg.strategy)  # a strategy that cannot be built fails before the network
+    make_strategy(cfg.strategy)  # a strategy or a rule that cannot be built fails before the network
+    rule = make_platform_rule(cfg.platform)
     streams = seed_streams(cfg.seed)
     net = network if network is not None else build_network(cfg.network, np.random.default_rng(streams["network"]))
     srng = np.random.default_rng(streams["senders"])
@@ -74,6 +77,7 @@ def build_scenario(cfg, network: Network | None = None) -> Scenario:
     strategy_cfg = cfg.strategy
     return Scenario(
         network=net, population=pop, strategy_factory=lambda: make_strategy(strategy_cfg),
-        platform=PlatformRule.from_config(cfg.platform), horizon_hours=int(cfg.horizon_hours),
+        platform=rule, enforcement=Enforcement.from_config(cfg.platform),
+        horizon_hours=int(cfg.horizon_hours),
         half_life_hours=float(cfg.annoyance_half_life_hours), start_hours=start,
     )

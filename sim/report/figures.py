@@ -17,12 +17,12 @@ from sim.units import HOURS_PER_DAY  # noqa: E402
 
 def outreach_figure(ts: pd.DataFrame, summary: dict, title: str, limit=None, path: Path | None = None):
     """The registry's run-figure metrics over time, cumulative (mean and 5-95% band), with
-    the median suspension hour marked and the platform's report limit drawn."""
+    the median hour of the first restriction marked and the platform's report limit drawn."""
     panels = metrics.names(metrics.RUN_FIGURE)
     fig, axes = plt.subplots(1, len(panels), figsize=(13, 3.8), constrained_layout=True)
     days = ts["hour"].unique() / HOURS_PER_DAY
     risk_block = summary.get(metrics.RISK_SUMMARY, {})
-    med, risk = risk_block.get("median_suspension_hour"), risk_block.get("p")
+    med, risk = risk_block.get("median_hour"), risk_block.get("p")
     for ax, name in zip(axes, panels):
         d = ts[ts["metric"] == name].sort_values("hour")
         x = d["hour"].to_numpy() / HOURS_PER_DAY
@@ -30,7 +30,7 @@ def outreach_figure(ts: pd.DataFrame, summary: dict, title: str, limit=None, pat
         ax.plot(x, d["mean"], color="C0", label="mean")
         if med is not None:
             ax.axvline(med / HOURS_PER_DAY, color="C3", ls="--",
-                       label=f"median suspension (risk {risk:.0%})")
+                       label=f"median first restriction (risk {risk:.0%})")
         if name == "reports" and limit is not None:
             ax.axhline(limit, color="k", ls=":", label="platform limit")
         ax.set_xlabel("days since first send")

@@ -25,7 +25,7 @@ from sim.errors import ResultsError
 from sim.report import folders
 from sim.report.stats import describe, wilson
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: restriction_risk beside suspension_risk; risk blocks' keys renamed
 FILE = folders.SUMMARY
 
 
@@ -38,18 +38,23 @@ def summarize(replicates: pd.DataFrame) -> dict:
     for m in metrics.REGISTRY:
         if m.kind == metrics.COUNT and m.name in replicates:
             out[m.name] = describe(replicates[m.name].to_numpy())
-    n = len(replicates)
-    hit = replicates[metrics.RISK].to_numpy(dtype=float)
+    for name, (key, hour) in metrics.RISKS.items():
+        out[key] = risk_block(replicates[name].to_numpy(dtype=float),
+                              replicates[hour].dropna().to_numpy())
+    return out
+
+
+def risk_block(hit: np.ndarray, hours: np.ndarray) -> dict:
+    """A proportion over replicates with its Wilson interval, and the median hour it happened."""
+    n = len(hit)
     k = float(hit.sum())
-    hours = replicates[metrics.RISK_HOUR].dropna().to_numpy()
-    out[metrics.RISK_SUMMARY] = {
+    return {
         "p": k / n if n else float("nan"),
         "wilson95": list(wilson(k, n)),
-        "suspended_replicates": k,
+        "replicates_hit": k,
         "replicates": n,
-        "median_suspension_hour": float(np.median(hours)) if len(hours) else None,
+        "median_hour": float(np.median(hours)) if len(hours) else None,
     }
-    return out
 
 
 def timeseries_table(series: np.ndarray) -> pd.DataFrame:
@@ -138,16 +143,22 @@ class Summary:
         return self.data.get("config")
 
     def mean(self, name: str) -> float:
-        if name == metrics.RISK:
-            return self.risk
+        """A count's mean, or a risk's share of replicates."""
+        if name in metrics.RISKS:
+            return self.metrics[metrics.RISKS[name][0]]["p"]
         return self.metrics.get(name, {}).get("mean", math.nan)
 
     def ci(self, name: str) -> tuple[float, float]:
-        """95% interval: of the mean for a count, Wilson's for the risk."""
-        if name == metrics.RISK:
-            return self.risk_ci
+        """95% interval: of the mean for a count, Wilson's for a risk."""
+        if name in metrics.RISKS:
+            lo, hi = self.metrics[metrics.RISKS[name][0]]["wilson95"]
+            return lo, hi
         lo, hi = self.metrics.get(name, {}).get("ci95", (math.nan, math.nan))
         return lo, hi
+
+    def median_hour(self, name: str) -> float | None:
+        """The median hour of a risk's event among the replicates where it happened."""
+        return self.metrics[metrics.RISKS[name][0]]["median_hour"]
 
     def range95(self, name: str) -> tuple[float, float]:
         lo, hi = self.metrics.get(name, {}).get("range95", (math.nan, math.nan))
@@ -155,20 +166,16 @@ class Summary:
 
     @property
     def risk(self) -> float:
-        return self.metrics[metrics.RISK_SUMMARY]["p"]
+        """The risk the comparisons put against reach (metrics.RISK)."""
+        return self.mean(metrics.RISK)
 
     @property
     def risk_ci(self) -> tuple[float, float]:
-        lo, hi = self.metrics[metrics.RISK_SUMMARY]["wilson95"]
-        return lo, hi
-
-    @property
-    def median_risk_hour(self) -> float | None:
-        return self.metrics[metrics.RISK_SUMMARY]["median_suspension_hour"]
+        return self.ci(metrics.RISK)
 
     def row(self) -> dict:
         """The numbers as flat columns (one row of sweep.parquet): what ran, each count's mean
-        and 95% interval, the risk with its Wilson interval and median hour."""
+        and 95% interval, each risk with its Wilson interval and median hour."""
         d = self.data
         row = {
             "job_seed": d.get("replicate_seed"),
@@ -183,10 +190,11 @@ class Summary:
             if name in self.metrics:
                 row[f"{name}_mean"] = self.mean(name)
                 row[f"{name}_ci_low"], row[f"{name}_ci_high"] = self.ci(name)
-        if metrics.RISK_SUMMARY in self.metrics:
-            row[metrics.RISK_SUMMARY] = self.risk
-            row[f"{metrics.RISK_SUMMARY}_low"], row[f"{metrics.RISK_SUMMARY}_high"] = self.risk_ci
-            row["median_suspension_hour"] = self.median_risk_hour
+        for name, (key, hour) in metrics.RISKS.items():
+            if key in self.metrics:
+                row[key] = self.mean(name)
+                row[f"{key}_low"], row[f"{key}_high"] = self.ci(name)
+                row[f"median_{hour}"] = self.median_hour(name)
         return row
 
 
@@ -216,8 +224,10 @@ def read(folder: Path) -> Summary:
         raise ResultsError(
             f"{path}: schema_version {version!r}, this outreach-sim ({__version__}) reads "
             f"{SCHEMA_VERSION}; rerun it with this version")
-    if not isinstance(data.get("metrics"), dict) or metrics.RISK_SUMMARY not in data["metrics"]:
-        raise ResultsError(f"{path}: no 'metrics' with {metrics.RISK_SUMMARY!r}; rerun it")
+    missing = [key for key, _ in metrics.RISKS.values()
+               if not isinstance(data.get("metrics"), dict) or key not in data["metrics"]]
+    if missing:
+        raise ResultsError(f"{path}: no 'metrics' with {missing[0]!r}; rerun it")
     return Summary(folder=folder, data=data)
 
 

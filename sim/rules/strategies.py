@@ -62,6 +62,10 @@ class SenderView:
     suspended: np.ndarray  # (R,) bool
     reports_in_last: callable  # hours -> (R,) reports against this sender in that window
     unfollowed: callable  # () -> (R, C) bool by rank
+    # (R,) bool: the replicates this call is for (None: all). After a restriction a sender's
+    # replicates run on different clocks, so a planned hour is played in some replicates
+    # now and in others later; a strategy with a memory (a queue) must act only for these.
+    active: np.ndarray | None = None
 
 
 @runtime_checkable
@@ -172,6 +176,8 @@ class Staggered:
         if self.adaptive:
             go &= view.reports_in_last(self.pause_window) < self.pause_reports
         go &= ~view.suspended
+        if view.active is not None:
+            go &= view.active
         if not go.any():
             return []
         c = view.n_contacts
