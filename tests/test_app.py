@@ -102,7 +102,7 @@ def test_rolling_window_matches_a_direct_count():
         assert np.array_equal(rolling_window(cum, w), direct)
 
 
-def test_reports_window_crosses_the_limit_in_the_hour_the_engine_suspends():
+def test_reports_window_crosses_the_limit_in_the_hour_the_engine_restricts():
     """The plotted quantity is the one the platform rule tests: independent check on runs."""
     suspended_runs = 0
     for seed in range(10):
@@ -113,7 +113,7 @@ def test_reports_window_crosses_the_limit_in_the_hour_the_engine_suspends():
             m.step()
         reports = np.asarray(m.datacollector.model_vars["reports"][1:], dtype=float)
         over = np.flatnonzero(rolling_window(reports, 24) >= 2)
-        hour = int(m.engine.suspension_hour[0])
+        hour = int(m.engine.restriction_hour[0])  # the first restriction's
         if hour >= 0:
             suspended_runs += 1
             assert over[0] == hour

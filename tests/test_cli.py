@@ -48,19 +48,22 @@ def test_run_writes_summary_replicates_series_and_figure(run_dirs):
         lo, hi = m[name]["ci95"]
         half = scipy.stats.norm.ppf(0.975) * x.std(ddof=1) / np.sqrt(len(x))
         assert (lo, hi) == pytest.approx((x.mean() - half, x.mean() + half), rel=1e-9, abs=1e-12)
-    assert set(metrics.names()) <= set(rep.columns) and {"suspended", "suspension_hour"} <= set(rep.columns)
-    assert rep["suspended"].dtype == bool
-    assert (rep["suspended"] == rep["suspension_hour"].notna()).all()
-
-    sr = m["suspension_risk"]
-    k = int(rep["suspended"].sum())
-    assert 0 < k < 40, "the scenario should suspend some replicates and not others"
-    assert sr["p"] == pytest.approx(k / 40)
+    assert set(metrics.names()) <= set(rep.columns)
     from scipy.stats import binomtest
 
-    ci = binomtest(k, 40).proportion_ci(method="wilson")
-    assert sr["wilson95"] == pytest.approx([ci.low, ci.high], abs=1e-9)
-    assert sr["median_suspension_hour"] == pytest.approx(float(rep["suspension_hour"].median()))
+    for name, (key, hour) in metrics.RISKS.items():
+        assert rep[name].dtype == bool
+        assert (rep[name] == rep[hour].notna()).all()
+        k = int(rep[name].sum())
+        sr = m[key]
+        assert sr["p"] == pytest.approx(k / 40) and sr["replicates_hit"] == k
+        ci = binomtest(k, 40).proportion_ci(method="wilson")
+        assert sr["wilson95"] == pytest.approx([ci.low, ci.high], abs=1e-9)
+        if k:
+            assert sr["median_hour"] == pytest.approx(float(rep[hour].median()))
+    k = int(rep["restricted"].sum())
+    assert 0 < k < 40, "the scenario should restrict some replicates and not others"
+    assert (rep["suspended"] <= rep["restricted"]).all()
 
     ts = pd.read_parquet(d / "timeseries.parquet")
     assert set(ts.columns) >= {"hour", "metric", "mean", "q05", "q95"}
@@ -72,7 +75,7 @@ def test_run_writes_summary_replicates_series_and_figure(run_dirs):
 
     png = (d / "outreach.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
-    assert "suspension_risk" in res.stdout  # the short table at the end
+    assert "restriction_risk" in res.stdout and "suspension_risk" in res.stdout  # the table
 
 
 def test_same_seed_same_numbers_across_processes(run_dirs):

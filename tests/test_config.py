@@ -87,8 +87,8 @@ STRATEGY_KEYS = ("name, minutes_per_batch, k, notes_per_day, minutes_per_note, d
          "population.read_delay has only: dist, mean_hours, sigma"),
         (["platform=rate", "+platform.max_reports=2"],
          "platform.max_reports=2: unknown key (did you mean platform.max_rate?); platform=rate "
-         "has only: rule, max_rate, "
-         "window_hours, min_volume"),
+         "has only: rule, restriction_hours, daily_cap, weekly_cap, max_rate, prior_rate, "
+         "prior_messages"),
         (["+engine.workers=4"], "engine.workers=4: unknown key; engine has only: batch_size"),
         (["+population.tie_strength.c=1"], "population.tie_strength='c': expected only the keys from, a, b"),
     ],
@@ -146,7 +146,15 @@ def test_a_missing_required_value_names_the_key():
         (["platform.window_hours=inf"],
          "platform.window_hours=inf: expected a number of hours >= 1 (windows are whole hours)"),
         (["platform=rate", "platform.max_rate=2"], "platform.max_rate=2.0: expected a probability in [0, 1]"),
-        (["platform=rate", "platform.min_volume=-1"], "platform.min_volume=-1: expected an integer >= 0"),
+        (["platform=rate", "platform.prior_messages=0"],
+         "platform.prior_messages=0.0: expected a positive finite number"),
+        (["platform=rate", "platform.prior_rate=0"],
+         "platform.prior_rate=0.0: expected a rate strictly between 0 and 1"),
+        (["platform=review", "platform.restrict_prob=1.5"],
+         "platform.restrict_prob=1.5: expected a probability in [0, 1]"),
+        (["platform.restriction_hours=[24,0.5]"],
+         "platform.restriction_hours[1]=0.5: expected a number of hours >= 1 (restrictions last whole hours)"),
+        (["platform.daily_cap=-1"], "platform.daily_cap=-1: expected an integer >= 0"),
     ],
 )
 def test_out_of_range_values_name_key_value_and_range(overrides, message):

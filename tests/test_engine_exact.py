@@ -13,10 +13,10 @@ import math
 import numpy as np
 import pytest
 
-from conftest import at_end_of
+from conftest import PERMANENT, at_end_of
 from sim.engine.engine import SERIES, Engine, Scenario
 from sim.network.graph import from_edges
-from sim.rules.platform_rules import PlatformRule
+from sim.rules.platform_rules import CountRule, NoRule
 from sim.rules.population import Population, ReadDelay
 from sim.rules.strategies import BlastThenPersonal, GenericBlast, PersonalFirst, Staggered
 
@@ -56,8 +56,8 @@ def _scenario(edges, n, senders, strategy, *, pairs, start_hours=(0,), exposure=
         unfollow_prob=col("unfollow", 0.0), read_delay=ReadDelay("constant", float(delay)),
     )
     return Scenario(network=net, population=pop, strategy_factory=strategy,
-                    platform=platform if platform is not None else PlatformRule("none"),
-                    horizon_hours=horizon, half_life_hours=half_life,
+                    platform=platform if platform is not None else NoRule(),
+                    enforcement=PERMANENT, horizon_hours=horizon, half_life_hours=half_life,
                     start_hours=np.array(start_hours, dtype=float))
 
 
@@ -92,7 +92,7 @@ def _blast_then_notes(window_hours):
         pairs={"w": [0.9, 0.6, 0.2], "generic": [0.3, 0.7, 0.5], "personal": [0.3, 0.0, 0.6],
                "share": [1, 0, 0], "unfollow": [0, 1, 0]},
         exposure={1: 1, 4: 1}, wom={4: 1}, close_ties=2, half_life=3.0,
-        platform=PlatformRule("count", max_reports=2, window_hours=window_hours), horizon=40)
+        platform=CountRule(max_reports=2, window_hours=window_hours), horizon=40)
 
 
 @pytest.mark.parametrize("window_hours, suspended", [(24, 0), (27, 0), (28, 1)])
@@ -134,15 +134,15 @@ def test_blast_then_notes_hour_by_hour():
     assert _series(sc, "suspended")[:29] == [0] * 27 + [1] * 2
 
 
-# ------------------------------------------------------------------ two senders, rate rule
+# ------------------------------------------------------------------ two senders, count rule
 
 
-def _two_senders_notes_first(min_volume):
+def _two_senders_notes_first(max_reports):
     """Sender 0 (node 0) starts at hour 1, with contacts 5 (w 0.5) and 2 (w 0.2); sender 1
     (node 1) starts at hour 0, with contacts 2 (w 0.8), 3 (w 0.1), 4 (w 0). Person 2 is a
     contact of both. Each sends a personal note to its strongest contact (k = 1) at its
     start and the generic message to the others 2 h later; reads come 2 h after delivery.
-    Rate rule: reports / delivered >= 50% within 24 h, once min_volume were delivered."""
+    Count rule: max_reports reports within 24 h suspend (the first restriction is permanent)."""
     return _scenario(
         [(0, 5), (0, 2), (1, 2), (1, 3), (1, 4)], 6, [(0, [5, 2]), (1, [2, 3, 4])],
         lambda: PersonalFirst(k=1, notes_per_day=1, delay_hours=2, minutes_per_note=10,
@@ -150,32 +150,29 @@ def _two_senders_notes_first(min_volume):
         pairs={"w": [0.5, 0.2, 0.8, 0.1, 0.0], "generic": [0.0, 0.3, 0.0, 0.9, 0.0],
                "personal": [0.0, 0.0, 0.3, 0.0, 0.0]},
         start_hours=(1, 0), delay=2, half_life=168.0,
-        platform=PlatformRule("rate", max_rate=0.5, window_hours=24, min_volume=min_volume))
+        platform=CountRule(max_reports=max_reports, window_hours=24))
 
 
-@pytest.mark.parametrize("min_volume, suspended", [(2, 1), (3, 0)])
-def test_two_senders_share_one_persons_annoyance(impl, min_volume, suspended):
+@pytest.mark.parametrize("max_reports, suspended", [(1, 1), (2, 0)])
+def test_two_senders_share_one_persons_annoyance(impl, max_reports, suspended):
     """Deliveries: sender 1's note to 2 at hour 0 and generic to 3, 4 at hour 2; sender 0's
     note to 5 at hour 1 and generic to 2 at hour 3. Reads, 2 h later:
       hour 2: 2 reads sender 1's note: annoyance 0.3, not above 0.5.
       hour 3: 5 reads sender 0's note: 0.
-      hour 4: 3 reads sender 1's generic: 0.9, annoyed, reports sender 1 (1 report / 3
-              delivered = 33% < 50%); 4 reads it: 0.
+      hour 4: 3 reads sender 1's generic: 0.9, annoyed, reports sender 1: with one report
+              enough, sender 1 is suspended at hour 4 (its sends are all done); 4 reads it: 0.
       hour 5: 2 reads sender 0's generic: annoyance is the person's, whoever sent the
               earlier message: 0.3 * 2^(-3/168) + 0.3 = 0.5963 > 0.5: annoyed, reports
-              sender 0: 1 report / 2 delivered = 50%, so sender 0 is suspended at hour 5 if
-              2 deliveries are enough volume.
-      hour 24: sender 1's hour-0 note leaves its 24-hour window (hours 1..24): 1 report / 2
-              delivered = 50%, so sender 1 is suspended too, at an hour when nothing happens.
+              sender 0, suspended at hour 5 with one report enough.
     Per sender: 2 and 3 messages (one note each), reach 2 and 3, one annoyed and one report
     each; the metrics are the means over the two senders, people_annoyed the total (2, 3);
-    suspension_hour is the first sender's. Neither annoyed pair is a close tie (2 is sender
-    1's close tie, but was annoyed by sender 0). With min_volume 3 nobody is ever suspended.
-    Wrong rules would give: annoyance kept per sender, 2 not annoyed (0.3) and no suspension;
-    start hours ignored, sender 0's generic read at hour 4 and the suspension at hour 4;
-    deliveries never leaving the window, sender 1 not suspended (mean 0.5); closeness per
-    person, close_ties_annoyed 0.5."""
-    m = at_end_of(impl, _two_senders_notes_first(min_volume), 30)
+    suspension_hour is the first sender's (5). Neither annoyed pair is a close tie (2 is
+    sender 1's close tie, but was annoyed by sender 0). With two reports needed nobody is ever
+    suspended (each sender draws one). Wrong rules would give: annoyance kept per sender, 2
+    not annoyed (0.3), sender 0 never suspended (mean 0.5); start hours ignored, sender 0's
+    generic read at hour 4 and its suspension at hour 4; reports pooled over senders, a
+    suspension with two reports needed; closeness per person, close_ties_annoyed 0.5."""
+    m = at_end_of(impl, _two_senders_notes_first(max_reports), 30)
     _check(m, {
         "messages_sent": 2.5, "personal_notes": 1, "effort_hours": 25 / 60, "reach": 2.5,
         "annoyed": 1, "reports": 1, "people_annoyed": 2, "close_ties_annoyed": 0,
@@ -185,12 +182,12 @@ def test_two_senders_share_one_persons_annoyance(impl, min_volume, suspended):
 
 
 def test_two_senders_hour_by_hour():
-    sc = _two_senders_notes_first(2)
+    sc = _two_senders_notes_first(1)
     # the series are means over the two senders
     assert _series(sc, "messages_sent")[:5] == [0.5, 1.0, 2.0, 2.5, 2.5]
     assert _series(sc, "reach")[:6] == [0, 0, 0.5, 1.0, 2.0, 2.5]
     assert _series(sc, "reports")[:6] == [0, 0, 0, 0, 0.5, 1.0]
-    assert _series(sc, "suspended")[:26] == [0] * 5 + [0.5] * 19 + [1.0] * 2
+    assert _series(sc, "suspended")[:8] == [0] * 4 + [0.5] + [1.0] * 3
 
 
 # ------------------------------------------------------------------ staggered, adaptive pause
@@ -243,7 +240,7 @@ def _two_blasts():
         lambda: GenericBlast(minutes_per_batch=15),
         pairs={"generic": [0.3, 0.0, 0.3, 0.0], "share": [0, 0, 0, 1]},
         start_hours=(3, 0), exposure={3: 1},
-        platform=PlatformRule("count", max_reports=1, window_hours=4), horizon=20)
+        platform=CountRule(max_reports=1, window_hours=4), horizon=20)
 
 
 def test_two_blasts_awareness_per_ask_annoyance_per_person(impl):
@@ -285,7 +282,7 @@ def _tiny(exposure: float, wom: float, threshold: float, generic: float) -> Scen
         GenericBlast, pairs={"generic": [generic] * 3, "share": [1, 0, 0], "unfollow": [1] * 3},
         exposure=dict.fromkeys(range(7), exposure), wom=dict.fromkeys(range(7), wom),
         threshold=threshold, delay=1,
-        platform=PlatformRule("count", max_reports=1, window_hours=24), horizon=10)
+        platform=CountRule(max_reports=1, window_hours=24), horizon=10)
 
 
 def test_hand_worked_word_of_mouth_chain():

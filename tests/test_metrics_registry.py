@@ -51,7 +51,8 @@ def test_replicates_parquet_has_the_registry_columns_in_order(run):
 
 def test_summary_holds_every_count_and_the_risk(run):
     _, s = run
-    assert set(s.metrics) == {*metrics.names(kind=metrics.COUNT), metrics.RISK_SUMMARY}
+    assert set(s.metrics) == {*metrics.names(kind=metrics.COUNT),
+                              *(key for key, _ in metrics.RISKS.values())}
     # the reader gives back what the writer wrote
     again = summary.read(s.folder)
     for name in metrics.names(kind=metrics.COUNT):
@@ -67,7 +68,8 @@ def test_sweep_row_and_cli_table_follow_the_registry(run):
         assert {f"{name}_mean", f"{name}_ci_low", f"{name}_ci_high"} <= set(row)
     table = format_table(s).splitlines()
     shown = [line.split()[0] for line in table[3:]]
-    assert shown == [*metrics.names(metrics.CLI, kind=metrics.COUNT), metrics.RISK_SUMMARY]
+    assert shown == [*metrics.names(metrics.CLI, kind=metrics.COUNT),
+                     *(metrics.RISKS[n][0] for n in metrics.names(metrics.CLI, kind=metrics.PROPORTION))]
     # the story's main harm is on the command's table and in the comparison
     assert "close_ties_annoyed" in shown
     assert {"close_ties_annoyed", "supporters"} <= set(metrics.names(metrics.COMPARE))

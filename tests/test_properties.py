@@ -101,15 +101,19 @@ def strategies(draw, n_contacts):
 
 @st.composite
 def platforms(draw):
-    rule = draw(st.sampled_from(["none", "count", "rate"]))
+    rule = draw(st.sampled_from(["none", "count", "rate", "review"]))
+    common = {"platform.restriction_hours": draw(st.lists(st.integers(1, 48), max_size=3)),
+              "platform.daily_cap": draw(st.sampled_from([0, 0, 1, 3])),
+              "platform.weekly_cap": draw(st.sampled_from([0, 0, 5]))}
     if rule == "count":
-        return rule, {"platform.max_reports": draw(st.integers(1, 3)),
+        return rule, {**common, "platform.max_reports": draw(st.integers(1, 3)),
                       "platform.window_hours": draw(st.integers(1, 48))}
     if rule == "rate":
-        return rule, {"platform.max_rate": draw(st.floats(0.01, 1)),
-                      "platform.window_hours": draw(st.integers(1, 48)),
-                      "platform.min_volume": draw(st.integers(0, 5))}
-    return rule, {}
+        return rule, {**common, "platform.max_rate": draw(st.floats(0.0, 1)),
+                      "platform.prior_messages": draw(st.floats(1, 1000))}
+    if rule == "review":
+        return rule, {**common, "platform.restrict_prob": draw(probs)}
+    return rule, common
 
 
 @st.composite
@@ -138,15 +142,16 @@ def run_watched(sc, R, seed):
     eng = Engine(sc, R, np.random.default_rng(seed))
     log = []
     eng.on_deliver = lambda t, s, r, pair: log.append((t, s, r.copy(), pair.copy()))
-    unf, susp = eng.unfollowed.copy(), eng.suspended.copy()
+    unf, susp, until = eng.unfollowed.copy(), eng.suspended.copy(), eng.restricted_until.copy()
     while eng.hour < eng.H:
         first = len(log)
         eng.step()
         for t, s, r, pair in log[first:]:
             assert not unf[r * eng.P + pair].any(), "delivered to a contact who had unfollowed"
             assert not susp[r * eng.S + s].any(), "delivered by a suspended sender"
+            assert not (until[r * eng.S + s] > t).any(), "delivered by a restricted sender"
         assert np.all(eng.unfollowed >= unf) and np.all(eng.suspended >= susp)  # never undone
-        unf, susp = eng.unfollowed.copy(), eng.suspended.copy()
+        unf, susp, until = eng.unfollowed.copy(), eng.suspended.copy(), eng.restricted_until.copy()
     return eng, log, eng.result()
 
 
@@ -219,6 +224,22 @@ def check_invariants(cfg, net):
         np.add.at(delivered, (r, pair), 1)
     assert np.array_equal(delivered.sum(axis=1), m["messages_sent"])
 
+    # the volume caps hold in every calendar day and week, for every sender
+    enf = sc.enforcement
+    for cap, length in ((enf.daily_cap, 24), (enf.weekly_cap, 168)):
+        if cap:
+            per = {}
+            for t, s, r, _ in log:
+                for rr in r.tolist():
+                    per[(rr, s, t // length)] = per.get((rr, s, t // length), 0) + 1
+            assert max(per.values(), default=0) <= cap, (cap, length)
+
+    # restrictions: the risks are 0/1 per sender, a suspension is a restriction, restricted
+    # hours fit in the horizon, and one past the ladder is a suspension
+    assert np.all(m["suspended"] <= m["restricted"]) and np.all(m["restricted_hours"] <= eng.H)
+    ladder = len(enf.restriction_hours)
+    assert np.array_equal(eng.suspended, eng.restrictions > ladder)
+
     # a contact reports a sender at most once, and only when annoyed: reports never exceed
     # annoyed readers, whatever the number of messages per contact
     assert np.all(m["reports"] <= m["annoyed"])
@@ -237,8 +258,7 @@ def check_invariants(cfg, net):
     series = res.series
     assert np.all(np.diff(series, axis=0) >= 0)
     for j, name in enumerate(SERIES):
-        final = m["suspended"] if name == "suspended" else m[name]
-        assert np.allclose(series[-1, j], final), name
+        assert np.allclose(series[-1, j], m[name]), name
 
 
 @settings(max_examples=10, deadline=None)

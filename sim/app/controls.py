@@ -65,11 +65,15 @@ CONTROLS = (
             "blast_then_personal: hours from the blast to the notes", 0, 6 * HOURS_PER_WEEK,
             HOURS_PER_DAY),
     Control("max_reports", "platform.max_reports", ("count",), "SliderInt",
-            "count rule: reports that suspend", 1, 20),
-    Control("window_hours", "platform.window_hours", ("count", "rate"), "SliderInt",
-            "platform window (hours)", 1, HOURS_PER_WEEK),
+            "count rule: reports that restrict", 1, 20),
+    Control("window_hours", "platform.window_hours", ("count",), "SliderInt",
+            "count rule: window (hours)", 1, HOURS_PER_WEEK),
     Control("max_rate", "platform.max_rate", ("rate",), "SliderFloat",
-            "rate rule: spam rate that suspends", 0.0005, 0.05, 0.0005),
+            "rate rule: spam rate that restricts", 0.0005, 0.05, 0.0005),
+    Control("restrict_prob", "platform.restrict_prob", ("review",), "SliderFloat",
+            "review rule: chance a report is upheld", 0.0, 1.0, 0.05),
+    Control("daily_cap", "platform.daily_cap", ("none", "count", "rate", "review"), "SliderInt",
+            "messages per day at most (0: no cap)", 0, 2000, 50),
 )
 
 

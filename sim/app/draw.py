@@ -24,6 +24,7 @@ from PIL import Image
 from sim import metrics
 from sim.app.layout import NetworkLayout
 from sim.model import STATES, OutreachModel
+from sim.units import HOURS_PER_DAY
 
 STATE_COLOURS = {
     "unaware": "#d4d4d4",
@@ -135,9 +136,10 @@ class NetworkPicture(_Blitted):
         counts = {s: 0 for s in STATES}
         for s in states[: self.layout.n_contacts]:
             counts[s] += 1
-        suspended = self.model.senders[0].suspended
-        self.sender.set_color(SUSPENDED_COLOUR if suspended else "black")
-        self.sender_label.set_text("sender (suspended)" if suspended else "sender")
+        sender = self.model.senders[0]
+        self.sender.set_color(SUSPENDED_COLOUR if sender.restricted else "black")
+        self.sender_label.set_text("sender (suspended)" if sender.suspended else
+                                   "sender (restricted)" if sender.restricted else "sender")
         return counts
 
 
@@ -172,8 +174,9 @@ def nice_ceiling(x: float) -> float:
 
 
 class SeriesPicture(_Blitted):
-    """Cumulative reach and supporters; unfollows and reports; the platform rule's own
-    quantity against its limit. A red line marks the hour of suspension. The hour axis
+    """Cumulative reach and supporters; unfollows and reports; the reports in the platform's
+    window against its limit. Shaded spans mark the hours the sender was restricted (it
+    resumes where the shading ends; a span to the right edge is a suspension). The hour axis
     doubles from 48 h as the run goes on, the count axes step through 1, 2, 5, 10, ..."""
 
     def __init__(self, model: OutreachModel, size=(6.2, 6.2), dpi: int = 90):
@@ -197,24 +200,16 @@ class SeriesPicture(_Blitted):
         }
         a0.set_title("cumulative reach", fontsize=9, loc="right")
         a1.set_title("cumulative unfollows and reports", fontsize=9, loc="right")
-        w = rule.window_hours
-        if rule.rule == "rate":
-            self.lines["window"] = line(a2, STATE_COLOURS["reported"],
-                                        f"reports / delivered, last {w} h (%)")
-            self.limit = 100 * rule.max_rate
-            a2.axhline(self.limit, color="black", ls="--", lw=1,
-                       label=f"limit {rule.max_rate:.2%} (≥{rule.min_volume} delivered)")
-        else:
-            self.lines["window"] = line(a2, STATE_COLOURS["reported"],
-                                        f"reports in the last {w} h", drawstyle="steps-post")
-            self.limit = float(rule.max_reports) if rule.rule == "count" else 0.0
-            if rule.rule == "count":
-                a2.axhline(self.limit, color="black", ls="--", lw=1,
-                           label=f"limit: {rule.max_reports} in {w} h")
+        # the count rule's window and limit; other rules: the reports of the last day
+        self.window = w = int(getattr(rule, "window_hours", HOURS_PER_DAY))
+        self.lines["window"] = line(a2, STATE_COLOURS["reported"], f"reports in the last {w} h",
+                                    drawstyle="steps-post")
+        self.limit = float(getattr(rule, "max_reports", 0))
+        if self.limit:
+            a2.axhline(self.limit, color="black", ls="--", lw=1, label=f"limit: {self.limit:g} in {w} h")
         a2.set_title(f"platform rule: {rule.limit_text()}", fontsize=9, loc="right")
         a2.set_xlabel("hours since the first message", fontsize=8)
-        self.suspension = [ax.axvline(0, color=SUSPENDED_COLOUR, lw=1.6, ls=":", visible=False)
-                           for ax in self.axes]
+        self.spans: list = []  # the shaded restricted periods, redrawn with the static part
         self.dynamic = list(self.lines.values())
         self._limits = None
         self.update()
@@ -225,13 +220,7 @@ class SeriesPicture(_Blitted):
         # row j is the state after j hours; while playing, a step may be appending to the lists
         n = min(len(vars_[k]) for k in keys) - 1
         series = {k: np.asarray(vars_[k][1:n + 1], dtype=float) for k in keys}
-        w = self.rule.window_hours
-        if self.rule.rule == "rate":
-            reps = rolling_window(series["reports"], w)
-            sent = rolling_window(series["messages_sent"], w)
-            series["window"] = 100 * np.divide(reps, sent, out=np.zeros_like(reps), where=sent > 0)
-        else:
-            series["window"] = rolling_window(series["reports"], w)
+        series["window"] = rolling_window(series["reports"], self.window)
         return np.arange(1, n + 1), series
 
     def update(self) -> None:
@@ -248,16 +237,23 @@ class SeriesPicture(_Blitted):
             nice_ceiling(1.1 * max(series["unfollows"].max(initial=0), series["reports"].max(initial=0))),
             nice_ceiling(max(1.3 * self.limit, 1.1 * series["window"].max(initial=0))),
         )
-        susp = int(self.model.engine.suspension_hour[0])
-        limits = (right, tops, susp)
+        periods = restricted_periods(self.model)
+        limits = (right, tops, tuple(periods))
         if limits != self._limits:
             for ax, top in zip(self.axes, tops):
                 ax.set_xlim(0, right)
                 ax.set_ylim(0, top)
-            for ax, vl in zip(self.axes, self.suspension):
-                vl.set_visible(susp >= 0)
-                vl.set_xdata([susp + 1, susp + 1])
-                vl.set_label(f"suspended in hour {susp + 1}" if susp >= 0 else "_suspension")
+            for span in self.spans:
+                span.remove()
+            self.spans = []
+            for i, (start, until, permanent) in enumerate(periods):
+                for j, ax in enumerate(self.axes):
+                    label = "_span" if j or i else "restricted (it resumes where the shade ends)"
+                    if permanent:
+                        label = "_span" if j else f"suspended from hour {start}"
+                    self.spans.append(ax.axvspan(start, until, color=SUSPENDED_COLOUR,
+                                                 alpha=0.35 if permanent else 0.15, lw=0,
+                                                 label=label))
             for ax in self.axes:  # above the plot, where no line can cross it
                 ax.legend(fontsize=7, loc="lower left", bbox_to_anchor=(0, 1), ncol=2,
                           frameon=False, borderaxespad=0.1, handlelength=1.5)
@@ -267,14 +263,31 @@ class SeriesPicture(_Blitted):
         return self._limits
 
 
+def restricted_periods(model: OutreachModel) -> list[tuple[int, int, bool]]:
+    """The primary sender's restrictions so far: (first hour blocked, first hour free again
+    or the horizon, permanent?)."""
+    e = model.engine
+    return [(start, until, bool(e.suspended[0]) and until >= e.H)
+            for who, start, until in e.restriction_log if who == 0]
+
+
+def account_text(model: OutreachModel) -> str:
+    """The sender's standing now, in words."""
+    e = model.engine
+    n = int(e.restrictions[0])
+    if e.suspended[0]:
+        return f"SUSPENDED in hour {int(e.suspension_hour[0]) + 1} (restriction {n}, permanent)"
+    if e.restricted_until[0] > e.hour:
+        return f"RESTRICTED until hour {int(e.restricted_until[0])} (restriction {n})"
+    return f"free ({n} restriction{'' if n == 1 else 's'} so far)" if n else "never restricted"
+
+
 def status_line(model: OutreachModel) -> str:
     """The current numbers in one line of text: the registry's app metrics (sim/metrics.py)."""
     e = model.engine
     counts = [f"{int(round(model.metric(name)))} {metrics.label(name)}"
               for name in metrics.names(metrics.APP, kind=metrics.COUNT)]
-    susp = int(e.suspension_hour[0])
-    account = f"SUSPENDED in hour {susp + 1}" if susp >= 0 else "not suspended"
-    return f"Hour {e.hour} of {e.H} · " + " · ".join(counts) + f" · account {account}"
+    return f"Hour {e.hour} of {e.H} · " + " · ".join(counts) + f" · account {account_text(model)}"
 
 
 def settings_line(model: OutreachModel) -> str:

@@ -86,7 +86,7 @@ def RunView(model: AppModel):
         return network.png(), series.png(), legend_html(counts)
 
     network_png, series_png, legend = solara.use_memo(pictures, [model, hour])
-    suspended = model.senders[0].suspended
+    suspended = model.senders[0].restricted  # shown in red while it cannot send
     solara.Style(CSS)
     with solara.Column(style={"padding": "8px 16px", "gap": "4px", "width": "100%"}):
         solara.Text(status_line(model),

@@ -532,10 +532,10 @@ class Engine:
         else:
             self.series[t, _SERIES_COUNTERS] = rows.reshape(len(rows), R, S).mean(axis=2)
         for j, name in _SERIES_STATES:
-            self.series[t, j] = self._per_replicate(self._state(name).astype(float))
+            self.series[t, j] = self._per_replicate(self.state(name).astype(float))
         self._changed = False
 
-    def _state(self, name: str) -> np.ndarray:
+    def state(self, name: str) -> np.ndarray:
         """(R * S) 0/1: a sender's state named by a series of the registry."""
         if name == "suspended":
             return self.suspended

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim import metrics
 from sim.engine.engine import Engine
 from sim.engine.scenario import Scenario, build_scenario, replicate_seeds
 from sim.network import Network
@@ -90,19 +91,21 @@ def simulate(cfg, scenario: Scenario | None = None, progress: bool = False) -> R
         from tqdm import tqdm
 
         bar = tqdm(total=total, desc="replicates", unit="rep", leave=False)
-    metrics, series = [], []
+    tables, series = [], []
     try:
         for size, ss in zip(sizes, batch_seeds):
             eng = Engine(sc, size, np.random.default_rng(ss))
             res = eng.run()
-            metrics.append(pd.DataFrame(res.metrics))
+            tables.append(pd.DataFrame(res.metrics))
             series.append(res.series)
             if bar is not None:
                 bar.update(size)
     finally:  # an error message then starts on a clean line
         if bar is not None:
             bar.close()
-    df = pd.concat(metrics, ignore_index=True)
+    df = pd.concat(tables, ignore_index=True)
     df.insert(0, "replicate", np.arange(len(df)))
-    df["suspended"] = df["suspended"] if sc.population.n_senders > 1 else df["suspended"].astype(bool)
+    if sc.population.n_senders == 1:  # one sender: each risk is a yes or no per replicate
+        for name in metrics.names(kind=metrics.PROPORTION):
+            df[name] = df[name].astype(bool)
     return RunResult(replicates=df, series=np.concatenate(series, axis=2), network=sc.network, scenario=sc)

@@ -20,7 +20,14 @@ class Sender(mesa.Agent):
 
     @property
     def suspended(self) -> bool:
+        """Restricted for good."""
         return bool(self.model.engine.suspended[self.index])
+
+    @property
+    def restricted(self) -> bool:
+        """Cannot send in the coming hour: under a restriction, or suspended."""
+        e = self.model.engine
+        return bool(e.suspended[self.index] or e.restricted_until[self.index] > e.hour)
 
     @property
     def messages_sent(self) -> int:

@@ -19,8 +19,8 @@ from sim.model.agents import Contact, Sender
 
 
 def _reporter(name: str):
-    if name == metrics.RISK:
-        return lambda m: bool(m.engine.suspended[0])
+    if metrics.BY_NAME[name].kind == metrics.PROPORTION:  # the primary sender's state
+        return lambda m: bool(m.engine.state(name)[0])
     return lambda m: m.metric(name)
 
 
