@@ -289,6 +289,42 @@ def test_rate_rule_probability_is_the_beta_tail():
     assert np.max(-np.diff(p)) < 0.002  # no jump between neighbouring volumes
 
 
+def _blast_rate_risk(n, q, rule):
+    """The rate rule's risk for one blast of n, everyone reading at once and reporting with
+    probability q, worked from the rule's text: k reports arrive in one hour against one
+    delivery day of n messages; each is one look with P(theta > max_rate | k, n), so the
+    sender stays free with probability (1 - P)^k. Summed over k ~ Bin(n, q)."""
+    from scipy.stats import beta
+
+    k = np.arange(n + 1)
+    a0, b0 = rule.prior_rate * rule.prior_messages, (1 - rule.prior_rate) * rule.prior_messages
+    look = beta.sf(rule.max_rate, a0 + k, b0 + n - k)
+    return float(np.sum(stats.binom.pmf(k, n, q) * (1 - (1 - look) ** k)))
+
+
+def test_rate_rule_risk_is_smooth_in_volume_and_matches_its_formula():
+    """No cliff: a blast to n contacts, for n around 100 (the old rule's minimum volume) and
+    far from it. The simulated risk agrees with the formula worked from MODEL.md's text, and
+    the formula moves less between neighbouring volumes than the Monte Carlo error of 2,000
+    replicates."""
+    rule = RateRule(max_rate=0.003, prior_rate=0.001, prior_messages=1000)
+    q, R = 0.02, 2000
+    pop = homogeneous(read_prob=1, read_delay_hours=0, annoyance_threshold=0.5, report_prob=q)
+    exact = {n: _blast_rate_risk(n, q, rule) for n in range(10, 401)}
+    jumps = np.abs(np.diff([exact[n] for n in sorted(exact)]))
+    assert jumps.max() < np.sqrt(0.25 / R)  # under the Monte Carlo standard error at p = 1/2
+    # the same check catches the first build's rule (at least 100 delivered, then any report
+    # reaches a 0.3% rate below 334 messages): its risk jumps from 0 to 1 - (1 - q)^100
+    old = [(n >= 100) * (1 - (1 - q) ** n) for n in range(10, 401)]
+    assert np.abs(np.diff(old)).max() > 10 * np.sqrt(0.25 / R)
+    for n in (10, 99, 100, 101, 400):
+        sc = hand_scenario([(0, i) for i in range(1, n + 1)], n + 1, GenericBlast, population=pop,
+                           platform=rule, horizon_hours=3)
+        hit = run_engine(sc, replicates=R, seed=n)["restricted"]
+        se = np.sqrt(exact[n] * (1 - exact[n]) / R)
+        assert abs(hit.mean() - exact[n]) < 4 * se + 1e-3, (n, hit.mean(), exact[n])
+
+
 def test_personal_notes_count_as_effort(impl):
     """personal_first with k=1: a note to the strongest contact at hour 0 (10 minutes), the
     generic message to the other 24 h after the last note (15 minutes for the batch)."""
