@@ -94,12 +94,15 @@ def test_rerun_into_a_finished_folder_is_incomplete_until_it_finishes(tmp_path):
         (lambda f: (f.mkdir(), (f / SUMMARY).write_text('{"metrics": {}, "config": {}}')),
          r"written by an older version of outreach-sim \(no schema_version"),
         (lambda f: (f.mkdir(), (f / SUMMARY).write_text('{"schema_version": 99, "metrics": {}}')),
-         r"summary\.json: schema_version 99, this outreach-sim \(.*\) reads 1; rerun it"),
-        (lambda f: (f.mkdir(), (f / SUMMARY).write_text('{"schema_version": 1, "config": {}}')),
+         r"summary\.json: schema_version 99, this outreach-sim \(.*\) reads 2; rerun it"),
+        (lambda f: (f.mkdir(), (f / SUMMARY).write_text(json.dumps(
+            {"schema_version": 1, "metrics": {"reach": {"mean": 1.0}, "suspension_risk": RISK}}))),
+         r"summary\.json: schema_version 1, this outreach-sim \(.*\) reads 2; rerun it with this"),
+        (lambda f: (f.mkdir(), (f / SUMMARY).write_text('{"schema_version": 2, "config": {}}')),
          r"summary\.json: no 'metrics' with 'suspension_risk'; rerun it"),
     ],
     ids=["missing", "empty", "killed", "partial-no-summary", "failed", "bad-json", "binary",
-         "not-object", "older-version", "newer-version", "no-metrics"],
+         "not-object", "older-version", "newer-version", "version-1-layout", "no-metrics"],
 )
 def test_read_summary_says_why_a_folder_is_not_a_finished_run(tmp_path, make, message):
     folder = tmp_path / "run"
