@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
+from oracles.intervals import newcombe_paired, wilson as wilson_oracle
 from sim.report import stats
 
 N_SETS, N = 1000, 500  # data sets per coverage check, replicates per data set
@@ -128,6 +129,11 @@ def test_cluster_wilson_covers_the_risk_of_clustered_senders(p, rho, senders, re
         assert coverage(naive, p) < 0.9
 
 
+def test_wilson_agrees_with_the_quadratic():
+    for k, n in ((0, 10), (3, 40), (17.5, 33.3), (40, 40)):
+        assert stats.wilson(k, n) == pytest.approx(wilson_oracle(k, n), abs=1e-12)
+
+
 def test_cluster_wilson_edge_cases():
     # one sender: Wilson over replicates
     y = np.array([1, 0, 0, 1, 0, 0, 0, 0.0])
@@ -159,20 +165,6 @@ def test_welch_matches_scipy():
     ci = sps.ttest_ind(a, b, equal_var=False).confidence_interval(0.95)
     ours = stats.welch(a.mean(), a.std(ddof=1), 40, b.mean(), b.std(ddof=1), 70)
     assert ours == pytest.approx((ci.low, ci.high), rel=1e-9)
-
-
-def newcombe_paired(a, b, c, d):
-    """Newcombe (1998), method 10, from the 2x2 table of paired outcomes written out as in the
-    paper: a = both 1, b = first 1 only, c = second 1 only, d = both 0."""
-    n = a + b + c + d
-    p1, p2 = (a + b) / n, (a + c) / n
-    l1, u1 = stats.wilson(a + b, n)
-    l2, u2 = stats.wilson(a + c, n)
-    den = (a + b) * (c + d) * (a + c) * (b + d)
-    phi = (a * d - b * c) / math.sqrt(den) if den else 0.0
-    dl = math.sqrt((p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2)
-    du = math.sqrt((u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2)
-    return p1 - p2 - dl, p1 - p2 + du
 
 
 @pytest.mark.parametrize("table", [(8, 5, 4, 83), (0, 3, 0, 97), (20, 0, 0, 80), (1, 10, 2, 37)])
