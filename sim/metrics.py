@@ -1,8 +1,9 @@
 """The metric registry: every outcome of a run, declared once.
 
 Each ``Metric`` says what it means, its unit, whether it is a count (summarised by a mean
-with a 95% interval) or a proportion (summarised as a share of replicates with a Wilson
-interval), how it goes from senders to a replicate, and where it is shown. Everything
+with a 95% interval) or a proportion (summarised as a share with a Wilson interval), the
+largest value it can take when that is known, how it goes from senders to a replicate, which
+way is better for the sender, and where it is shown. Everything
 downstream reads this table instead of keeping its own list: the engine's counter rows and
 hourly series, ``replicates.parquet`` (column order), ``summary.json``, ``sweep.parquet``,
 ``outreach compare`` (table and figures), the command's table and the web app.
@@ -18,14 +19,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # kinds
-COUNT = "count"  # a number per replicate; summarised as mean, sd, 95% CI of the mean
-PROPORTION = "proportion"  # 0/1 per sender; summarised as a share of replicates (Wilson CI)
+COUNT = "count"  # a number >= 0 per replicate; summarised as mean, sd, 95% CI of the mean
+PROPORTION = "proportion"  # 0/1 per sender; summarised as a share (Wilson CI)
 HOUR = "hour"  # an hour per replicate, NaN when it never happened; summarised by its median
 
 # how a metric goes from the senders of a replicate to one number
 MEAN_OVER_SENDERS = "mean over senders"  # per-sender counts; one sender: the count itself
 PEOPLE_IN_REPLICATE = "distinct people"  # counted once per person, whoever sent to them
 FIRST_SENDER = "first sender"  # the configured sender's value
+
+# a known largest value per replicate (the interval of a count's mean stays at or below it)
+NETWORK_SIZE = "network size"  # at most everyone in the network (summary.json's network.nodes)
 
 # which way is better
 HIGHER, LOWER, NEITHER = "higher", "lower", "neither"
@@ -52,31 +56,33 @@ class Metric:
     counter: bool = False  # an engine counter: summed event by event over the run
     shown: tuple[str, ...] = ()
     better: str = LOWER  # which way is better for the sender: HIGHER or LOWER (paired comparisons)
+    at_most: str | None = None  # a known bound per replicate (NETWORK_SIZE); None: 0 and up
 
 
 REGISTRY: tuple[Metric, ...] = (
     Metric("reach", "reach", "people other than the sender aware of the ask: read a message or saw a share", "people",
            counter=True, shown=(CLI, SERIES, RUN_FIGURE, COMPARE, BENEFIT, BY_PARAMETER, APP),
-           better=HIGHER),
+           better=HIGHER, at_most=NETWORK_SIZE),
     Metric("supporters", "supporters", "people who shared the ask (contacts and beyond)",
            "people", counter=True, shown=(CLI, SERIES, COMPARE, BENEFIT, BY_PARAMETER, APP),
-           better=HIGHER),
+           better=HIGHER, at_most=NETWORK_SIZE),
     Metric("direct_supporters", "direct supporters",
            "contacts who shared after reading the sender's own message", "people",
-           counter=True, shown=(CLI,), better=HIGHER),
+           counter=True, shown=(CLI,), better=HIGHER, at_most=NETWORK_SIZE),
     Metric("unfollows", "unfollows", "contacts who unfollowed the sender", "people",
-           counter=True, shown=(CLI, SERIES, RUN_FIGURE, COMPARE, HARM, BY_PARAMETER, APP)),
+           counter=True, shown=(CLI, SERIES, RUN_FIGURE, COMPARE, HARM, BY_PARAMETER, APP),
+           at_most=NETWORK_SIZE),
     Metric("unfollows_weighted", "unfollows (tie-weighted)",
            "the sum of the unfollowers' tie strengths: losing a close tie costs more", "tie strength",
            counter=True),
     Metric("close_ties_lost", "close ties lost", "close ties who unfollowed the sender",
-           "people", counter=True, shown=(CLI, SERIES, COMPARE, HARM, APP)),
+           "people", counter=True, shown=(CLI, SERIES, COMPARE, HARM, APP), at_most=NETWORK_SIZE),
     Metric("annoyed", "annoyed contacts",
            "contacts annoyed at least once: their annoyance crossed their threshold", "people",
-           counter=True),
+           counter=True, at_most=NETWORK_SIZE),
     Metric("close_ties_annoyed", "close ties annoyed",
            "close ties annoyed at least once (the story's main harm)",
-           "people", counter=True, shown=(CLI, COMPARE, HARM, BY_PARAMETER)),
+           "people", counter=True, shown=(CLI, COMPARE, HARM, BY_PARAMETER), at_most=NETWORK_SIZE),
     Metric("reports", "spam reports", "spam reports against the sender", "reports",
            counter=True, shown=(CLI, SERIES, RUN_FIGURE, COMPARE, HARM, APP)),
     Metric("messages_sent", "messages sent", "messages delivered by the sender", "messages",
@@ -88,7 +94,7 @@ REGISTRY: tuple[Metric, ...] = (
            shown=(CLI, COMPARE)),
     Metric("people_annoyed", "people annoyed",
            "distinct people annoyed by at least one sender", "people",
-           over_senders=PEOPLE_IN_REPLICATE, shown=(COMPARE, BY_PARAMETER)),
+           over_senders=PEOPLE_IN_REPLICATE, shown=(COMPARE, BY_PARAMETER), at_most=NETWORK_SIZE),
     Metric("restrictions", "restrictions",
            "restrictions imposed on the sender, temporary and permanent", "restrictions",
            shown=(CLI, COMPARE, HARM)),
@@ -137,9 +143,10 @@ def label(name: str) -> str:
 
 def markdown_table() -> str:
     """The registry as a markdown table (docs/MODEL.md carries it; a test keeps them in step)."""
-    lines = ["| metric | meaning | unit | kind | over senders | better | shown in |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| metric | meaning | unit | kind | at most | over senders | better | shown in |",
+             "|---|---|---|---|---|---|---|---|"]
     for m in REGISTRY:
-        lines.append(f"| `{m.name}` | {m.meaning} | {m.unit} | {m.kind} | {m.over_senders} | "
-                     f"{m.better} | {', '.join(m.shown) or '-'} |")
+        most = "1" if m.kind == PROPORTION else (m.at_most or "-")
+        lines.append(f"| `{m.name}` | {m.meaning} | {m.unit} | {m.kind} | {most} | "
+                     f"{m.over_senders} | {m.better} | {', '.join(m.shown) or '-'} |")
     return "\n".join(lines) + "\n"

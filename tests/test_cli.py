@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import scipy.stats
 import pandas as pd
 import pytest
 
 from helpers import outreach
 from sim import metrics
 from sim.engine.engine import SERIES
+from sim.report.stats import COUNT_METHOD, WILSON_METHOD, count_interval
 
 SMALL = ["network.n_contacts=120", "network.strong_ties=15", "close_ties=15", "replicates=40",
          "engine.batch_size=20", "horizon_hours=240", "output.progress=false",
@@ -45,9 +45,12 @@ def test_run_writes_summary_replicates_series_and_figure(run_dirs):
         x = rep[name].to_numpy(float)
         assert m[name]["mean"] == pytest.approx(x.mean())
         assert m[name]["sd"] == pytest.approx(x.std(ddof=1))
+        # the interval of the mean stays in the count's range (its method: tests/test_stats.py)
         lo, hi = m[name]["ci95"]
-        half = scipy.stats.norm.ppf(0.975) * x.std(ddof=1) / np.sqrt(len(x))
-        assert (lo, hi) == pytest.approx((x.mean() - half, x.mean() + half), rel=1e-9, abs=1e-12)
+        upper = summary["network"]["nodes"] if metrics.BY_NAME[name].at_most else None
+        assert (lo, hi) == pytest.approx(count_interval(x, upper), rel=1e-12, abs=1e-15)
+        assert 0 <= lo <= x.mean() <= hi <= (upper or np.inf)
+        assert m[name]["ci95_method"] == COUNT_METHOD
     assert set(metrics.names()) <= set(rep.columns)
     from scipy.stats import binomtest
 
@@ -59,6 +62,7 @@ def test_run_writes_summary_replicates_series_and_figure(run_dirs):
         assert sr["p"] == pytest.approx(k / 40) and sr["replicates_hit"] == k
         ci = binomtest(k, 40).proportion_ci(method="wilson")
         assert sr["wilson95"] == pytest.approx([ci.low, ci.high], abs=1e-9)
+        assert sr["wilson95_method"] == WILSON_METHOD and sr["senders"] == 1
         if k:
             assert sr["median_hour"] == pytest.approx(float(rep[hour].median()))
     k = int(rep["restricted"].sum())

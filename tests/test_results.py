@@ -13,13 +13,14 @@ from sim.report import folders as results
 from sim.report import summary
 from sim.report.folders import MARKER, SUMMARY
 
-RISK = {"p": 0.0, "wilson95": [0.0, 1.0], "suspended_replicates": 0, "replicates": 2,
-        "median_suspension_hour": None}
+RISK = {"p": 0.0, "wilson95": [0.0, 1.0], "replicates_hit": 0, "replicates": 2,
+        "median_hour": None}
 
 
 def a_summary(**extra):
     return {"schema_version": summary.SCHEMA_VERSION, "outreach_sim_version": __version__,
-            "config": {"seed": 0}, "metrics": {"reach": {"mean": 1.5}, "suspension_risk": RISK},
+            "config": {"seed": 0}, "metrics": {"reach": {"mean": 1.5}, "restriction_risk": RISK,
+                                               "suspension_risk": RISK},
             **extra}
 
 
@@ -94,12 +95,15 @@ def test_rerun_into_a_finished_folder_is_incomplete_until_it_finishes(tmp_path):
         (lambda f: (f.mkdir(), (f / SUMMARY).write_text('{"metrics": {}, "config": {}}')),
          r"written by an older version of outreach-sim \(no schema_version"),
         (lambda f: (f.mkdir(), (f / SUMMARY).write_text('{"schema_version": 99, "metrics": {}}')),
-         r"summary\.json: schema_version 99, this outreach-sim \(.*\) reads 1; rerun it"),
-        (lambda f: (f.mkdir(), (f / SUMMARY).write_text('{"schema_version": 1, "config": {}}')),
-         r"summary\.json: no 'metrics' with 'suspension_risk'; rerun it"),
+         r"summary\.json: schema_version 99, this outreach-sim \(.*\) reads 2; rerun it"),
+        (lambda f: (f.mkdir(), (f / SUMMARY).write_text(json.dumps(
+            {"schema_version": 1, "metrics": {"reach": {"mean": 1.0}, "suspension_risk": RISK}}))),
+         r"summary\.json: schema_version 1, this outreach-sim \(.*\) reads 2; rerun it with this"),
+        (lambda f: (f.mkdir(), (f / SUMMARY).write_text('{"schema_version": 2, "config": {}}')),
+         r"summary\.json: no 'metrics' with 'restriction_risk'; rerun it"),
     ],
     ids=["missing", "empty", "killed", "partial-no-summary", "failed", "bad-json", "binary",
-         "not-object", "older-version", "newer-version", "no-metrics"],
+         "not-object", "older-version", "newer-version", "version-1-layout", "no-metrics"],
 )
 def test_read_summary_says_why_a_folder_is_not_a_finished_run(tmp_path, make, message):
     folder = tmp_path / "run"

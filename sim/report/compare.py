@@ -12,13 +12,25 @@ PNG and SVG:
   the series has ``sd``; otherwise the 5-95% range of replicates, and the legend says which);
 * ``benefits`` and ``harms``: the registry's benefit and harm metrics (sim/metrics.py), means
   with 95% CIs;
-* ``suspension_risk``: share of replicates suspended, with Wilson 95% intervals;
-* ``reach_vs_risk``: reach against suspension risk with the Pareto front (no other entry has
+* ``risks``: the shares of replicates restricted at least once and suspended, with Wilson
+  95% intervals;
+* ``reach_vs_risk``: reach against restriction risk with the Pareto front (no other entry has
   more reach at no more risk) marked;
 * ``by_<key>``: for a sweep over one numeric parameter, the main metrics against it;
 * ``heatmap``: for a sweep over two numeric parameters (facets for the other swept keys),
-  suspension risk and reach on the grid;
-* ``comparison.md``: the registry's comparison metrics as a markdown table.
+  restriction risk and reach on the grid;
+* ``paired_differences``: per comparison metric, each entry's difference from the baseline
+  (mean and 95% CI, 0 marked; open markers where the runs are not paired);
+* ``comparison.md``: the registry's comparison metrics as a markdown table, then the table of
+  differences from the baseline: per entry and metric the mean difference with its 95% CI,
+  the shares of replicates in which the entry is better, worse and tied, and in words
+  ("no detectable difference" when the interval holds 0). How the differences are computed,
+  and when runs are paired: sim/report/paired.py.
+
+The baseline (``baseline``, ``--baseline LABEL|INDEX``) is an entry's label or its index in
+the table (0 = the first row, as Hydra numbers a sweep's jobs); by default, the first entry
+whose strategy is ``generic_blast`` (the untargeted ask every other strategy refines), else
+the first entry.
 """
 
 from __future__ import annotations
@@ -37,13 +49,15 @@ import pandas as pd  # noqa: E402
 from sim import metrics  # noqa: E402
 from sim.errors import ResultsError  # noqa: E402
 from sim.report import folders, summary  # noqa: E402
-from sim.report.stats import Z95  # noqa: E402
+from sim.report.paired import Difference, differences  # noqa: E402
+from sim.report.stats import CLUSTER_METHOD, Z95  # noqa: E402
 from sim.report.sweep_table import (  # noqa: E402
     is_seed_neutral, job_folders, job_overrides, override_key, override_value,
 )
 from sim.units import HOURS_PER_DAY  # noqa: E402
 
 FORMATS = ("png", "svg")
+DEFAULT_BASELINE_STRATEGY = "generic_blast"
 
 
 @dataclass
@@ -75,6 +89,16 @@ class Entry:
     def timeseries(self) -> pd.DataFrame | None:
         path = self.folder / "timeseries.parquet"
         return pd.read_parquet(path) if path.is_file() else None
+
+    def replicates(self) -> pd.DataFrame | None:
+        """The run's replicates.parquet (read once), or None when it has none readable."""
+        if "_replicates" not in self.__dict__:
+            path = self.folder / "replicates.parquet"
+            try:
+                self._replicates = pd.read_parquet(path) if path.is_file() else None
+            except (OSError, ValueError):
+                self._replicates = None
+        return self._replicates
 
 
 # --------------------------------------------------------------------------- loading
@@ -154,6 +178,38 @@ def label(entries: list[Entry]) -> None:
         if len(same) > 1:
             for e in same:
                 e.label = f"{e.label} ({e.folder.parent.name}/{e.folder.name})"
+
+
+def baseline_index(entries: list[Entry], baseline: str | int | None = None) -> int:
+    """The baseline entry: by label, or by index (0 = the first entry); by default the first
+    ``generic_blast`` entry, else the first. An unknown one is a ResultsError naming the
+    labels."""
+    if baseline is None:
+        return next((i for i, e in enumerate(entries)
+                     if e.summary.strategy == DEFAULT_BASELINE_STRATEGY), 0)
+    text = str(baseline).strip()
+    for i, e in enumerate(entries):
+        if e.label == text:
+            return i
+    if text.isdigit() and int(text) < len(entries):
+        return int(text)
+    labels = "; ".join(repr(e.label) for e in entries)
+    raise ResultsError(f"--baseline {text!r}: no entry has that label or index (labels: "
+                       f"{labels}; indexes 0-{len(entries) - 1})")
+
+
+def all_differences(entries: list[Entry], base: int) -> list[tuple[Entry, list[Difference], str | None]]:
+    """For each entry but the baseline: its differences from the baseline over the comparison
+    metrics, and why they are not paired (None when they are)."""
+    b = entries[base]
+    names = metrics.names(metrics.COMPARE)
+    out = []
+    for i, e in enumerate(entries):
+        if i == base:
+            continue
+        diffs, reason = differences(e.summary, b.summary, e.replicates(), b.replicates(), names)
+        out.append((e, diffs, reason))
+    return out
 
 
 # --------------------------------------------------------------------------- figures
@@ -247,15 +303,21 @@ def harms(entries, out: Path) -> list[Path]:
     return _bars(entries, out, metrics.names(metrics.HARM), "Harms per strategy", "harms")
 
 
-def suspension_risk(entries, out: Path) -> list[Path]:
-    fig, ax = plt.subplots(figsize=(7.5, _height(len(entries))), constrained_layout=True)
-    cis = [e.risk_ci for e in entries]
-    _barh(ax, entries, [e.risk for e in entries], [c[0] for c in cis], [c[1] for c in cis],
-          _colors(len(entries)), "share of replicates suspended (Wilson 95% interval)")
-    ax.set_xlim(0, 1)
+def risks(entries, out: Path) -> list[Path]:
+    """Each risk of the registry (restricted at least once; suspended for good): the share of
+    replicates, with its Wilson interval."""
+    names = tuple(metrics.RISKS)
+    fig, axes = plt.subplots(1, len(names), figsize=(5.2 * len(names), _height(len(entries))),
+                             sharey=True, constrained_layout=True, squeeze=False)
     h = entries[0].summary.horizon_hours
-    ax.set_title(f"Suspension risk within {h} h" if h else "Suspension risk", fontsize=10)
-    return _save(fig, out, "suspension_risk")
+    for ax, name in zip(axes[0], names):
+        cis = [e.ci(name) for e in entries]
+        _barh(ax, entries, [e.mean(name) for e in entries], [c[0] for c in cis],
+              [c[1] for c in cis], _colors(len(entries)),
+              f"{metrics.label(name)}: share of replicates (Wilson 95%)")
+        ax.set_xlim(0, 1)
+    fig.suptitle(f"Risks within {h} h" if h else "Risks", fontsize=11)
+    return _save(fig, out, "risks")
 
 
 def pareto_front(reach: np.ndarray, risk: np.ndarray) -> np.ndarray:
@@ -284,7 +346,8 @@ def reach_vs_risk(entries, out: Path) -> list[Path]:
     order = front[np.argsort(risk[front])]
     ax.plot(risk[order], reach[order], "k--", lw=1, label="Pareto front of the means (no other has more reach at less risk)")
     ax.scatter(risk[front], reach[front], s=180, facecolors="none", edgecolors="k", zorder=3)
-    ax.set_xlabel("suspension risk (share of replicates suspended, Wilson 95%)")
+    ax.set_xlabel(f"{metrics.label(metrics.RISK)} (share of replicates restricted at least once, "
+                  "Wilson 95%)")
     ax.set_ylabel(f"reach: people aware of the ask{_per_sender(entries)} (mean, 95% CI)")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
@@ -302,13 +365,13 @@ def by_parameter(entries, key: str, out: Path) -> list[Path]:
     es = sorted(entries, key=lambda e: e.overrides[key])
     x = np.array([e.overrides[key] for e in es], float)
     per = _per_sender(es)
-    panels = [(name, metrics.label(name) + ("" if name in (metrics.RISK, "people_annoyed") else per))
+    panels = [(name, metrics.label(name) + ("" if name in (*metrics.RISKS, "people_annoyed") else per))
               for name in metrics.names(metrics.BY_PARAMETER)]
     fig, axes = plt.subplots(1, len(panels), figsize=(3.8 * len(panels), 3.8), constrained_layout=True)
     for ax, (name, text) in zip(axes, panels):
         y = np.array([e.mean(name) for e in es])
         lo, hi = np.array([e.ci(name) for e in es]).T
-        band = "Wilson 95%" if name == metrics.RISK else "95% CI"
+        band = "Wilson 95%" if name in metrics.RISKS else "95% CI"
         ax.fill_between(x, lo, hi, alpha=0.25, color="C0", label=band)
         ax.plot(x, y, "o-", color="C0", label="mean")
         ax.set_xlabel(key)
@@ -324,7 +387,7 @@ def heatmap(entries, xkey: str, ykey: str, facet_keys: list[str], out: Path) -> 
     facets = sorted({tuple(str(e.overrides.get(k)) for k in facet_keys) for e in entries})
     xs = sorted({e.overrides[xkey] for e in entries})
     ys = sorted({e.overrides[ykey] for e in entries})
-    rows = (("suspension_risk", "suspension risk", "Reds", "{:.2f}"),
+    rows = ((metrics.RISK, metrics.label(metrics.RISK), "Reds", "{:.2f}"),
             ("reach", f"reach{_per_sender(entries)} (mean)", "Blues", "{:.0f}"))
     fig, axes = plt.subplots(2, len(facets), figsize=(1.2 + 0.9 * len(xs) * len(facets) + 1.5 * len(facets),
                                                       2 * (1.4 + 0.55 * len(ys))),
@@ -334,10 +397,10 @@ def heatmap(entries, xkey: str, ykey: str, facet_keys: list[str], out: Path) -> 
         for i, (name, text, cmap, fmt) in enumerate(rows):
             grid = np.full((len(ys), len(xs)), np.nan)
             for e in sub:
-                v = e.risk if name == "suspension_risk" else e.mean(name)
+                v = e.mean(name)
                 grid[ys.index(e.overrides[ykey]), xs.index(e.overrides[xkey])] = v
             ax = axes[i, j]
-            vmax = 1.0 if name == "suspension_risk" else np.nanmax([e.mean("reach") for e in entries])
+            vmax = 1.0 if name == metrics.RISK else np.nanmax([e.mean("reach") for e in entries])
             im = ax.imshow(grid, cmap=cmap, vmin=0, vmax=vmax, origin="lower", aspect="auto")
             for (r, c), v in np.ndenumerate(grid):
                 if not np.isnan(v):
@@ -354,6 +417,39 @@ def heatmap(entries, xkey: str, ykey: str, facet_keys: list[str], out: Path) -> 
     return _save(fig, out, "heatmap")
 
 
+def paired_differences(rows, baseline: Entry, out: Path) -> list[Path]:
+    """One panel per comparison metric: each entry's mean difference from the baseline with
+    its 95% CI, 0 marked; filled markers paired, open ones unpaired."""
+    names = metrics.names(metrics.COMPARE)
+    ncols = min(4, len(names))
+    nrows = math.ceil(len(names) / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, nrows * _height(len(rows))),
+                             sharey=True, constrained_layout=True, squeeze=False)
+    y = np.arange(len(rows))
+    colors = _colors(len(rows))
+    for k, ax in enumerate(axes.flat):
+        if k >= len(names):
+            ax.axis("off")
+            continue
+        name = names[k]
+        for j, (e, diffs, reason) in enumerate(rows):
+            d = diffs[k]
+            lo, hi = d.ci95
+            err = np.clip([[d.mean - lo], [hi - d.mean]], 0, None)
+            ax.errorbar(d.mean, y[j], xerr=err, fmt="o", color=colors[j], capsize=3, ms=6,
+                        mfc=colors[j] if d.paired else "white")
+        ax.axvline(0, color="k", lw=1)
+        ax.set_yticks(y, [e.label for e, _, _ in rows], fontsize=8)
+        ax.set_ylim(len(rows) - 0.5, -0.5)  # first entry on top
+        way = metrics.BY_NAME[name].better
+        ax.set_title(metrics.label(name) + ("" if way == metrics.NEITHER else f" ({way} is better)"),
+                     fontsize=9)
+        ax.grid(axis="x", alpha=0.3)
+    fig.suptitle(f"Differences from {baseline.label}: entry - baseline, mean and 95% CI "
+                 "(open markers: not paired)", fontsize=10)
+    return _save(fig, out, "paired_differences")
+
+
 # --------------------------------------------------------------------------- table
 
 
@@ -361,6 +457,51 @@ def _fmt(x: float) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
     return f"{x:.0f}" if abs(x) >= 100 else f"{x:.2f}"
+
+
+def _signed(x: float, digits: int | None = None) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    if digits is None:
+        digits = 0 if abs(x) >= 100 else 2
+    return f"{x:+.{digits}f}"
+
+
+def _share(x: float | None) -> str:
+    return "-" if x is None else f"{100 * x:.0f}%"
+
+
+def differences_table(rows, baseline: Entry, index: int) -> str:
+    """The differences from the baseline, one row per entry and metric."""
+    head = ["run", "pairing", "metric", "difference", "95% CI", "better", "worse", "tied",
+            "in words"]
+    lines = [f"## Paired differences from {baseline.label}", "",
+             "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for e, diffs, reason in rows:
+        pairing = f"paired ({diffs[0].n} replicates)" if reason is None else f"unpaired: {reason}"
+        for d in diffs:
+            digits = 3 if d.metric in metrics.RISKS else None
+            lo, hi = d.ci95
+            ci = f"[{_signed(lo, digits)}, {_signed(hi, digits)}]"
+            lines.append("| " + " | ".join([
+                e.label, pairing, metrics.label(d.metric), _signed(d.mean, digits), ci,
+                _share(d.better), _share(d.worse), _share(d.tied), d.verdict]) + " |")
+    neutral = [metrics.label(n) for n in metrics.names(metrics.COMPARE)
+               if metrics.BY_NAME[n].better == metrics.NEITHER]
+    neither = f"; none for {', '.join(neutral)}, neither better nor worse" if neutral else ""
+    notes = [
+        "",
+        f"Differences are entry - baseline ({baseline.label}, entry {index}; another with "
+        "`outreach compare ... --baseline LABEL|INDEX`). Paired runs (the same replicate seed "
+        "and number of replicates) are compared replicate by replicate: the mean difference "
+        "with a t-interval, for a risk the paired difference of proportions "
+        "(Newcombe's interval); better / worse / tied are the shares of replicates in which "
+        "the entry did better, worse or the same as the baseline (which way is better: "
+        f"docs/MODEL.md's metrics table{neither}). Unpaired runs: Welch's "
+        "interval (a risk: Newcombe's hybrid score interval). \"no detectable "
+        "difference\": the 95% interval holds 0.",
+    ]
+    return "\n".join(lines + notes) + "\n"
 
 
 def table(entries) -> str:
@@ -372,20 +513,23 @@ def table(entries) -> str:
         cells = [e.label]
         for name in names:
             lo, hi = e.ci(name)
-            if name == metrics.RISK:
-                cells.append(f"{e.risk:.3f} [{lo:.3f}, {hi:.3f}]")
+            if name in metrics.RISKS:
+                cells.append(f"{e.mean(name):.3f} [{lo:.3f}, {hi:.3f}]")
             else:
                 cells.append(f"{_fmt(e.mean(name))} [{_fmt(lo)}, {_fmt(hi)}]")
         lines.append("| " + " | ".join(cells) + " |")
     first = entries[0].summary
     per = _per_sender(entries)
-    risk = ("mean share of senders suspended per replicate" if per else
-            "share of replicates in which the sender was suspended")
+    risk = ("mean share of senders restricted (suspended) per replicate" if per else
+            "share of replicates in which the sender was restricted at least once (suspended)")
+    cluster = any(e.summary.risk_method == CLUSTER_METHOD for e in entries)
     notes = [
         "",
         f"Means over {first.replicates} replicates{' (each a mean over senders)' if per else ''} "
-        f"with 95% confidence intervals of the mean; suspension risk = {risk}, with a Wilson "
-        "95% interval; people annoyed counts distinct people.",
+        "with 95% confidence intervals of the mean (score intervals: never below 0); "
+        f"restriction (suspension) risk = {risk}, with a Wilson 95% interval"
+        f"{' (effective n from the spread between replicates: senders of a replicate are a cluster)' if cluster else ''}"
+        "; people annoyed counts distinct people.",
     ]
     return "\n".join(lines + notes) + "\n"
 
@@ -393,8 +537,11 @@ def table(entries) -> str:
 # --------------------------------------------------------------------------- command
 
 
-def compare(dirs, out: Path, say=print) -> list[Path]:
+def compare(dirs, out: Path, say=print, baseline: str | int | None = None) -> list[Path]:
+    """Figures and comparison.md of the runs in ``dirs`` into ``out``; differences from
+    ``baseline`` (a label or index; None: the default, see the module docstring)."""
     entries = load(dirs, say=say)
+    base = baseline_index(entries, baseline)
     out = Path(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -404,7 +551,7 @@ def compare(dirs, out: Path, say=print) -> list[Path]:
     written += reach_over_time(entries, out)
     written += benefits(entries, out)
     written += harms(entries, out)
-    written += suspension_risk(entries, out)
+    written += risks(entries, out)
     written += reach_vs_risk(entries, out)
     keys = varying_keys(entries)
     numeric = _numeric_keys(entries, keys)
@@ -416,7 +563,12 @@ def compare(dirs, out: Path, say=print) -> list[Path]:
         n_facets = len({tuple(str(e.overrides.get(k)) for k in facet_keys) for e in entries})
         if n_facets <= 6:
             written += heatmap(entries, xkey, ykey, facet_keys, out)
+    text = table(entries)
+    if len(entries) > 1:
+        rows = all_differences(entries, base)
+        written += paired_differences(rows, entries[base], out)
+        text += "\n" + differences_table(rows, entries[base], base)
     md = out / "comparison.md"
-    folders.atomic_write(md, lambda p: p.write_text(table(entries)))
+    folders.atomic_write(md, lambda p: p.write_text(text))
     written.append(md)
     return written

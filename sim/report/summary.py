@@ -2,11 +2,14 @@
 
 A run's summary says what ran (strategy, platform rule, network, seeds, the resolved config)
 and its metrics: for each count of the registry (sim/metrics.py) the mean, sd, a 95% interval
-of the mean and the 2.5-97.5% range of replicates; for the risk, the share of replicates with
-a Wilson interval and the median hour. Sweeps, ``outreach compare`` and the command's table read
+of the mean that stays in the count's possible range (``ci95``, its method in ``ci95_method``)
+and the 2.5-97.5% range of replicates; for the risk, the share suspended with a Wilson interval
+(several senders: with a cluster-robust effective n; ``wilson95_method`` says which) and the
+median hour. The intervals are computed in sim/report/stats.py. Sweeps, ``outreach compare`` and the command's table read
 it through ``read`` and the ``Summary`` it returns, never by parsing the file themselves.
 
-``schema_version`` changes whenever a reader of the old layout would misread the new one.
+``schema_version`` changes whenever a reader of the old layout would misread the new one
+(2: the intervals' methods, the risk's senders and effective n).
 """
 
 from __future__ import annotations
@@ -23,36 +26,46 @@ from omegaconf import DictConfig, OmegaConf
 from sim import __version__, metrics
 from sim.errors import ResultsError
 from sim.report import folders
-from sim.report.stats import describe, wilson
+from sim.report.stats import CLUSTER_METHOD, WILSON_METHOD, cluster_wilson, describe
 
-SCHEMA_VERSION = 2  # 2: restriction_risk beside suspension_risk; risk blocks' keys renamed
+SCHEMA_VERSION = 2  # 2: restriction_risk beside suspension_risk; interval methods named
 FILE = folders.SUMMARY
 
 
 # --------------------------------------------------------------------------- building
 
 
-def summarize(replicates: pd.DataFrame) -> dict:
-    """The metrics block: every registry metric found among the replicates' columns."""
+def summarize(replicates: pd.DataFrame, senders: int = 1, nodes: int | None = None) -> dict:
+    """The metrics block: every registry metric found among the replicates' columns.
+
+    ``senders``: how many senders each replicate has (the risk's interval treats them as a
+    cluster); ``nodes``: the network's number of people, the bound of the metrics the registry
+    says are at most that (``Metric.at_most``)."""
     out = {}
     for m in metrics.REGISTRY:
         if m.kind == metrics.COUNT and m.name in replicates:
-            out[m.name] = describe(replicates[m.name].to_numpy())
+            upper = nodes if m.at_most == metrics.NETWORK_SIZE else None
+            out[m.name] = describe(replicates[m.name].to_numpy(), upper=upper)
     for name, (key, hour) in metrics.RISKS.items():
         out[key] = risk_block(replicates[name].to_numpy(dtype=float),
-                              replicates[hour].dropna().to_numpy())
+                              replicates[hour].dropna().to_numpy(), senders)
     return out
 
 
-def risk_block(hit: np.ndarray, hours: np.ndarray) -> dict:
-    """A proportion over replicates with its Wilson interval, and the median hour it happened."""
+def risk_block(hit: np.ndarray, hours: np.ndarray, senders: int = 1) -> dict:
+    """A proportion over replicates with its Wilson interval (with several senders, over
+    sender-replicates with replicates as clusters), and the median hour it happened."""
     n = len(hit)
     k = float(hit.sum())
+    lo, hi, n_eff = cluster_wilson(hit, senders)
     return {
         "p": k / n if n else float("nan"),
-        "wilson95": list(wilson(k, n)),
+        "wilson95": [lo, hi],
+        "wilson95_method": WILSON_METHOD if senders <= 1 else CLUSTER_METHOD,
+        "effective_n": n_eff,
         "replicates_hit": k,
         "replicates": n,
+        "senders": int(senders),
         "median_hour": float(np.median(hours)) if len(hours) else None,
     }
 
@@ -89,7 +102,8 @@ def build(cfg: DictConfig, scenario, replicates: pd.DataFrame, elapsed_seconds: 
         "replicate_seed": None if cfg.get("replicate_seed") is None else int(cfg.replicate_seed),
         "horizon_hours": int(cfg.horizon_hours),
         "elapsed_seconds": round(elapsed_seconds, 3),
-        "metrics": summarize(replicates),
+        "metrics": summarize(replicates, senders=int(scenario.population.n_senders),
+                             nodes=int(net_info["nodes"])),
         "config": OmegaConf.to_container(cfg, resolve=True),
     }
 
@@ -135,6 +149,14 @@ class Summary:
         return self.data.get("senders", 1)
 
     @property
+    def seed(self) -> int | None:
+        return self.data.get("seed")
+
+    @property
+    def replicate_seed(self) -> int | None:
+        return self.data.get("replicate_seed")
+
+    @property
     def horizon_hours(self) -> int | None:
         return self.data.get("horizon_hours")
 
@@ -160,6 +182,10 @@ class Summary:
         """The median hour of a risk's event among the replicates where it happened."""
         return self.metrics[metrics.RISKS[name][0]]["median_hour"]
 
+    def sd(self, name: str) -> float:
+        """The sd of a count over replicates."""
+        return self.metrics.get(name, {}).get("sd", math.nan)
+
     def range95(self, name: str) -> tuple[float, float]:
         lo, hi = self.metrics.get(name, {}).get("range95", (math.nan, math.nan))
         return lo, hi
@@ -172,6 +198,10 @@ class Summary:
     @property
     def risk_ci(self) -> tuple[float, float]:
         return self.ci(metrics.RISK)
+
+    @property
+    def risk_method(self) -> str:
+        return self.metrics[metrics.RISK_SUMMARY].get("wilson95_method", WILSON_METHOD)
 
     def row(self) -> dict:
         """The numbers as flat columns (one row of sweep.parquet): what ran, each count's mean

@@ -9,4 +9,5 @@ cases of tests/test_strategies.py, not by the reference.
 
 * ``reference``: the outreach model, one replicate, one message at a time (per-agent);
 * ``graphs``: our ``Network`` as a networkx graph, for networkx's own algorithms.
+* ``intervals``: Wilson's and Newcombe's interval formulas as their papers write them.
 """
