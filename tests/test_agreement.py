@@ -304,3 +304,15 @@ def test_perturbed_reference_is_detected(what, cell, population, enforcement):
                                            reference_enforcement=enforcement)
     p = compare(engine, reference)
     assert min(p.values()) < THRESHOLD, (what, p)
+
+
+def test_reference_is_independent_of_the_code_it_checks():
+    """The reference imports neither the engine, nor the platform rules, nor the population
+    builder (read with ast: only the strategies' interface from the package)."""
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse((Path(__file__).parent / "oracles" / "reference.py").read_text())
+    modules = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level == 0}
+    modules |= {a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names}
+    assert {m for m in modules if m.startswith("sim")} == {"sim.rules.strategies"}, modules

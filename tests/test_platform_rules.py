@@ -448,7 +448,6 @@ def test_a_rule_of_ones_own_named_on_the_command_line(tmp_path):
 
 @pytest.mark.parametrize("target, words", [
     ("custom_strategy.NoSuchRule", "cannot import"),
-    ("no_such_module.Rule", "cannot import"),
     ("custom_strategy.NotARule", "expected a class with restrict(state) and limit_text()"),
 ])
 def test_a_bad_rule_target_fails_with_one_line(tmp_path, target, words):
