@@ -1,5 +1,6 @@
-"""Strategies written outside the core, as a user would: loaded by ``strategy._target_``
-and used by the exact small cases to send precisely what a test needs."""
+"""Strategies and platform rules written outside the core, as a user would: loaded by
+``strategy._target_`` or ``platform._target_`` and used by the exact small cases to send (or
+restrict) precisely what a test needs."""
 
 from __future__ import annotations
 
@@ -48,6 +49,59 @@ class Script:
 
 class NotAStrategy:
     """Has no send_hours/sends: make_strategy must refuse it with a clear message."""
+
+    def __init__(self, **_):
+        pass
+
+
+# --------------------------------------------------------------------------- platform rules
+# Rules of one's own (``+platform._target_=custom_strategy.RestrictAtHour``): the other keys
+# of the platform block come as keyword arguments, so each accepts **kwargs.
+
+
+class RestrictOnFirstReport:
+    """Restrict a sender in any hour in which it has a new report."""
+
+    def __init__(self, **_):
+        pass
+
+    def restrict(self, state):
+        return np.asarray(state.new_reports) > 0
+
+    def limit_text(self):
+        return "any report"
+
+
+class RestrictAtHour:
+    """Restrict every free sender at the end of one hour, reports or not."""
+
+    acts_without_reports = True
+
+    def __init__(self, hour=5, **_):
+        self.hour = int(hour)
+
+    def restrict(self, state):
+        return np.full(len(state.new_reports), state.hour == self.hour)
+
+    def limit_text(self):
+        return f"everyone at hour {self.hour}"
+
+
+class RestrictAlways:
+    """Restrict every free sender whenever it is asked (only in hours with a new report)."""
+
+    def __init__(self, **_):
+        pass
+
+    def restrict(self, state):
+        return np.ones(len(state.new_reports), dtype=bool)
+
+    def limit_text(self):
+        return "whenever asked"
+
+
+class NotARule:
+    """Has no restrict(): make_platform_rule must refuse it with a clear message."""
 
     def __init__(self, **_):
         pass

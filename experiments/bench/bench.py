@@ -162,6 +162,8 @@ def bench_engine_full(net, reps: int, seed: int) -> dict:
     rec["mean_reach"] = float(m["reach"].mean())
     rec["mean_supporters"] = float(m["supporters"].mean())
     rec["suspension_risk"] = float(m["suspended"].mean())
+    rec["restriction_risk"] = float(m["restricted"].mean())
+    rec["restrictions"] = float(m["restrictions"].mean())
     rec["profile"] = profile_engine(sc, reps, seed)
     return per_replicate(rec, reps)
 
@@ -177,6 +179,8 @@ def bench_mesa(net, reps: int, seed: int, activation: str) -> dict:
     rec["mean_reach"] = float(np.mean([r["reach"] for r in res]))
     rec["mean_supporters"] = float(np.mean([r["supporters"] for r in res]))
     rec["suspension_risk"] = float(np.mean([r["suspended"] for r in res]))
+    rec["restriction_risk"] = float(np.mean([r["restricted"] for r in res]))
+    rec["restrictions"] = float(np.mean([r["restrictions"] for r in res]))
     return per_replicate(rec, reps)
 
 

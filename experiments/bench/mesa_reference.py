@@ -3,8 +3,12 @@ random draw per decision, an hour-by-hour model step. The baseline of `make benc
 
 It implements the rules of docs/MODEL.md for a single sender and the ``generic_blast``
 strategy (the benchmark scenario), reading each person's attributes from the same
-``Population`` the engine uses, so both simulate the same people. It is deliberately plain,
-but not a straw man:
+``Population`` the engine uses, so both simulate the same people, and the platform rules
+with the new restrictions: the ``none``, ``count`` (the benchmark's), ``review`` and ``rate``
+rules, temporary restrictions escalating along ``platform.restriction_hours`` (past its end:
+a suspension), the strategy's planned hours shifted by the restrictions so far, reports from
+before a lift spent, and the daily and weekly caps (messages over a cap held, in order, for
+the next calendar day). It is deliberately plain, but not a straw man:
 
 * ``activation="events"`` (default) steps only the people who have a message or a share due
   this hour, from a calendar of pending events; ``activation="all"`` is the textbook
@@ -19,10 +23,10 @@ Mesa 3.5 API: ``Model(rng=...)``, ``self.agents`` (an AgentSet).
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import defaultdict, deque
 
 import mesa
-import numpy as np
+from scipy.special import betainc
 
 GENERIC = 0
 
@@ -39,11 +43,11 @@ class Person(mesa.Agent):
         self.annoyance_hour = 0
         self.annoyed = False
         self.threshold = None  # drawn when a sender's message first needs it
-        self.inbox = []  # ("read", pair, kind) or ("see",) due this hour (activation="all")
+        self.inbox = []  # ("read", pair, kind, sent) or ("see",) due this hour (activation="all")
 
     # -- the rules -------------------------------------------------------------------------
 
-    def read(self, pair: int, kind: int) -> None:
+    def read(self, pair: int, kind: int, sent: int) -> None:
         m, pop, t = self.model, self.model.pop, self.model.hour
         if self.threshold is None:
             self.threshold = m.draw_threshold()
@@ -57,9 +61,11 @@ class Person(mesa.Agent):
                 m.pair_annoyed.add(pair)
                 m.counts["annoyed"] += 1
             self.annoyed = True
-            if self.random.random() < pop.report_prob[pair]:
+            if self.random.random() < pop.report_prob[pair] and pair not in m.reported:
+                m.reported.add(pair)
                 m.counts["reports"] += 1
-                m.reports_by_hour[t] += 1
+                m.reports.append((t, sent))
+                m.new_reports.append(sent)
             if self.random.random() < pop.unfollow_prob[pair] and pair not in m.unfollowed:
                 m.unfollowed.add(pair)
                 m.counts["unfollows"] += 1
@@ -98,30 +104,94 @@ class Person(mesa.Agent):
         while self.inbox:
             event = self.inbox.pop(0)
             if event[0] == "read":
-                self.read(event[1], event[2])
+                self.read(event[1], event[2], event[3])
             else:
                 self.see_share()
 
 
 class Sender(mesa.Agent):
-    """Sends one generic message to every contact at hour 0."""
+    """Sends one generic message to every contact at its planned hour 0; its standing with the
+    platform: restrictions, the lag of its plan, its held messages."""
+
+    PLAN = (0,)  # generic_blast: planned hours, relative to the start
 
     def __init__(self, model: "OutreachABM", node: int):
         super().__init__(model)
         self.node = node
+        self.next = 0  # index of the next planned hour
+        self.lag = 0  # lengths of all restrictions so far: the plan runs this late
+        self.lift = 0  # first hour it may send again
+        self.last_lift = 0  # reports before this hour are spent
+        self.restrictions = 0
+        self.restricted_hours = 0
+        self.restriction_hour = None
         self.suspended = False
+        self.held = deque()  # pairs over a volume cap, in order
+        self.delivered_by_hour = defaultdict(int)
+
+    def free(self, t: int) -> bool:
+        return not self.suspended and self.lift <= t
 
     def act(self) -> None:
-        m, pop = self.model, self.model.pop
-        if m.hour != 0 or self.suspended:
+        m = self.model
+        if not self.free(m.hour):
             return
-        for pair in range(pop.n_pairs):
-            if pair in m.unfollowed:
-                continue
-            m.counts["messages_sent"] += 1
-            if self.random.random() < pop.read_prob[pair]:
-                person = m.people[int(pop.pair_contact[pair])]
-                m.schedule(m.hour + m.read_delay(), person, ("read", pair, GENERIC))
+        self.release_held()
+        while self.next < len(self.PLAN) and self.PLAN[self.next] + self.lag == m.hour:
+            self.next += 1
+            for pair in range(m.pop.n_pairs):  # the blast, strongest tie first
+                self.post(pair)
+
+    def allowance(self) -> float:
+        m, t = self.model, self.model.hour
+        left = math.inf
+        for cap, length in ((m.daily_cap, 24), (m.weekly_cap, 168)):
+            if cap:
+                first = t // length * length
+                left = min(left, cap - sum(self.delivered_by_hour.get(h, 0) for h in range(first, t + 1)))
+        return left
+
+    def post(self, pair: int) -> None:
+        if pair in self.model.unfollowed:
+            return
+        if self.held or self.allowance() <= 0:
+            self.held.append(pair)
+        else:
+            self.deliver(pair)
+
+    def release_held(self) -> None:
+        while self.held:
+            if self.held[0] in self.model.unfollowed:
+                self.held.popleft()
+            elif self.allowance() > 0:
+                self.deliver(self.held.popleft())
+            else:
+                return
+
+    def deliver(self, pair: int) -> None:
+        m, pop = self.model, self.model.pop
+        m.counts["messages_sent"] += 1
+        self.delivered_by_hour[m.hour] += 1
+        if self.random.random() < pop.read_prob[pair]:
+            person = m.people[int(pop.pair_contact[pair])]
+            m.schedule(m.hour + m.read_delay(), person, ("read", pair, GENERIC, m.hour))
+
+    def restrict(self) -> None:
+        """Restricted at the end of this hour: the n-th restriction lasts ladder[n] hours;
+        past the ladder, for good."""
+        m, t = self.model, self.model.hour
+        if self.restriction_hour is None:
+            self.restriction_hour = t
+        if self.restrictions < len(m.ladder):
+            hours = m.ladder[self.restrictions]
+            self.lift = self.last_lift = t + 1 + hours
+            self.lag += hours
+            self.restricted_hours += min(t + 1 + hours, m.H) - (t + 1)
+        else:
+            self.suspended = True
+            self.restricted_hours += m.H - (t + 1)
+            m.suspension_hour = t
+        self.restrictions += 1
 
 
 class OutreachABM(mesa.Model):
@@ -134,14 +204,19 @@ class OutreachABM(mesa.Model):
         self.pop, self.net = pop, net
         self.H, self.half_life = int(scenario.horizon_hours), float(scenario.half_life_hours)
         self.platform = scenario.platform
+        self.rule = type(scenario.platform).__name__  # NoRule, CountRule, ReviewRule, RateRule
+        enforcement = scenario.enforcement
+        self.ladder = [int(round(h)) for h in enforcement.restriction_hours]
+        self.daily_cap, self.weekly_cap = int(enforcement.daily_cap), int(enforcement.weekly_cap)
         self.activation = activation
         self.neighbours = scenario_neighbours(scenario)
         self.sender_node = int(pop.senders[0])
         self.sender = Sender(self, self.sender_node)
         self.people = {i: Person(self, i) for i in range(net.n_nodes) if i != self.sender_node}
         self.counts = defaultdict(int)
-        self.pair_annoyed, self.unfollowed = set(), set()
-        self.reports_by_hour = defaultdict(int)
+        self.pair_annoyed, self.unfollowed, self.reported = set(), set(), set()
+        self.reports = []  # (hour, delivery hour of the reported message)
+        self.new_reports = []  # delivery hours of this hour's reports
         self.calendar = defaultdict(list)  # hour -> [(person, event)]
         self.hour = 0
         self.suspension_hour = None
@@ -178,7 +253,7 @@ class OutreachABM(mesa.Model):
             if self.activation == "events":
                 for person, event in due:
                     if event[0] == "read":
-                        person.read(event[1], event[2])
+                        person.read(event[1], event[2], event[3])
                     else:
                         person.see_share()
             else:
@@ -189,15 +264,32 @@ class OutreachABM(mesa.Model):
         self.hour += 1
 
     def apply_platform_rule(self) -> None:
-        rule = self.platform
-        if rule.rule == "none" or self.sender.suspended:
+        """At the end of the hour, on new reports against a free sender."""
+        new, self.new_reports = self.new_reports, []
+        sender, rule, t = self.sender, self.platform, self.hour
+        if not new or not sender.free(t) or self.rule == "NoRule":
             return
-        window = range(self.hour - rule.window_hours + 1, self.hour + 1)
-        reports = sum(self.reports_by_hour.get(h, 0) for h in window)
-        delivered = self.counts["messages_sent"] if 0 in window else 0
-        if rule.violated(np.array([reports]), np.array([delivered]))[0]:
-            self.sender.suspended = True
-            self.suspension_hour = self.hour
+        if self.rule == "CountRule":
+            first = max(t - rule.window_hours + 1, sender.last_lift)  # none before the lift
+            hit = sum(1 for h, _ in self.reports if first <= h <= t) >= rule.max_reports
+        elif self.rule == "ReviewRule":
+            hit = any(self.random.random() < rule.restrict_prob for _ in new)
+        elif self.rule == "RateRule":
+            hit = any(self.random.random() < self.exceed_prob(sent // 24) for sent in new)
+        else:
+            raise ValueError(f"{self.rule}: not a rule this model knows")
+        if hit:
+            sender.restrict()
+
+    def exceed_prob(self, day: int) -> float:
+        """P(the day's spam rate > max_rate) under the Beta posterior of the rate rule: k the
+        day's reports since the last lift (reports before it are spent), n its messages."""
+        rule = self.platform
+        k = sum(1 for h, sent in self.reports if sent // 24 == day and h >= self.sender.last_lift)
+        n = sum(self.sender.delivered_by_hour.get(h, 0) for h in range(24 * day, 24 * day + 24))
+        a = rule.prior_rate * rule.prior_messages + k
+        b = (1 - rule.prior_rate) * rule.prior_messages + n - k
+        return float(1.0 - betainc(a, b, rule.max_rate))
 
     def run(self) -> dict:
         while self.hour < self.H:
@@ -206,6 +298,9 @@ class OutreachABM(mesa.Model):
                                                   "unfollows", "close_ties_lost", "annoyed",
                                                   "reports", "messages_sent")}
         out["suspended"] = float(self.sender.suspended)
+        out["restrictions"] = float(self.sender.restrictions)
+        out["restricted"] = float(self.sender.restrictions > 0)
+        out["restricted_hours"] = float(self.sender.restricted_hours)
         return out
 
 

@@ -1,11 +1,11 @@
 """A plain, per-agent reference implementation of the outreach model, for testing the engine.
 
-Written from the model rules (BRIEF / docs/MODEL.md and the docstrings of ``sim.engine``),
-not from the engine's vectorised code: one replicate at a time, one message or share at a
-time, state in dicts and sets, neighbours from a networkx graph (``oracles.graphs.to_nx``).
-It is slow and obvious on purpose; the fast engine must agree with it in distribution
-(tests/test_agreement.py) and exactly where every probability is 0 or 1
-(tests/test_analytic.py, tests/test_strategies.py, tests/test_engine_exact.py).
+Written from the text of docs/MODEL.md, not from the engine's vectorised code: one replicate
+at a time, one message or share at a time, state in dicts, sets and heaps, neighbours from a
+networkx graph (``oracles.graphs.to_nx``). It is slow and obvious on purpose; the fast engine
+must agree with it in distribution (tests/test_agreement.py) and exactly where every
+probability is 0 or 1 (tests/test_platform_rules.py, tests/test_analytic.py,
+tests/test_strategies.py, tests/test_engine_exact.py).
 
 Rules, per message delivered by sender s to contact i with tie strength w:
 
@@ -17,56 +17,128 @@ Rules, per message delivered by sender s to contact i with tie strength w:
    i aware of s's ask.
 3. If annoyance > threshold (strict) the read is annoying: the pair counts as annoyed once,
    the person counts as annoyed; an annoying read is reported with report_prob (a contact
-   reports a sender at most once) and may
-   end the tie with unfollow_prob (no later message from s reaches i).
+   reports a sender at most once) and may end the tie with unfollow_prob (no later message
+   from s reaches i).
 4. Otherwise i becomes a supporter with the pair's share probability (generic or personal),
    unless i already shared s's ask. A supporter shares once: every connection of i except
    s sees the share with i's exposure_prob, after the viewer's read delay. A person who is
    not yet aware becomes aware on seeing it and shares in turn with share_word_of_mouth.
 
-Within an hour: the senders' sends (sender order), then reads, then sees of shares,
-repeated while zero-delay events appear, then the platform rule. The platform counts
-reports and delivered messages in the window of ``window_hours`` hours ending with the
-current hour; ``count`` suspends at reports >= max_reports, ``rate`` at reports / delivered
->= max_rate once delivered >= max(min_volume, 1) and there is a report. A suspended sender
-delivers nothing more; messages already delivered are still read.
+Within an hour: messages held back by a volume cap, then the senders' new sends (sender
+order), then reads, then sees of shares, repeated while zero-delay events appear, then the
+platform rule.
+
+Platform (MODEL.md, "Platform rules"). Each sender keeps its own standing:
+
+* the rule is asked at the end of an hour, for free senders only (not restricted, not
+  suspended), and only in hours with a new report against the sender (unless a rule of one's
+  own sets ``acts_without_reports``). ``count``: at least max_reports reports in the hours
+  max(t - window_hours + 1, last lift) .. t; ``review``: each new report is upheld on its
+  own with restrict_prob (one draw per report); ``rate``: each new report, against the
+  calendar day d its message was delivered, restricts on its own with P(theta > max_rate),
+  theta ~ Beta(a0 + k, b0 + n - k), k the reports against day d, n the messages delivered on
+  day d, both as at the end of the hour (scipy.stats.beta.sf);
+* the n-th restriction (n = 0, 1, ...) imposed at the end of hour t lasts D =
+  restriction_hours[n]: it blocks hours t + 1 .. t + D (clipped to the horizon in
+  restricted_hours), the sender is free again from t + 1 + D (its lift); past the end of the
+  list it is permanent (a suspension, blocking every later hour);
+* the strategy's clock stops while the sender is restricted: a planned hour h of sender s
+  goes out at start_s + h + (the lengths of all restrictions imposed on s so far); a
+  suspended sender's strategy never acts again;
+* reports that arrived before the last lift are spent: the count rule's window starts at the
+  lift, and (see ``Reference.rate_counts_spent_reports``) so does the rate rule's k;
+* volume caps: a message is held when the sender already delivered daily_cap messages this
+  calendar day (hours 24d .. 24d + 23) or weekly_cap this calendar week (168w .. 168w + 167),
+  or when older messages are already held (they keep their order). Held messages go out
+  before the strategy's new sends, as soon as the sender is free and the caps allow; a
+  message to someone who has unfollowed in the meantime is not delivered (and does not count
+  against a cap); a suspended sender's held messages are never delivered.
+
+Readings of MODEL.md where its text leaves room (the engine's behaviour checked against each,
+see tests/test_platform_rules.py):
+
+* rate rule, several new reports in one hour: each one's k is the count at the end of the
+  hour (the rule "decides at the end of each hour"), not 1, 2, ... in turn;
+* rate rule after a lift: "Reports that arrived before a lift do not count again after it" is
+  said of every rule, so k counts only the reports that arrived since the sender's last lift
+  (n still counts all the day's messages). The rate rule's own sentence ("k the reports ... of
+  that delivery day so far") can also be read as all of them; the engine does that.
+  ``rate_counts_spent_reports=True`` gives the engine's reading;
+* a rule of one's own is asked in an hour in which some sender of the replicate has a new
+  report (or every hour, with acts_without_reports).
 
 Strategies are the real ones (``sim.rules.strategies``): the reference drives them through a
-``SenderView`` for a batch of one replicate. So this is an independent check of the rules
-above, not of the strategies' schedules (tests/test_strategies.py works those by hand). From
-the package it takes only that interface and the GENERIC/PERSONAL message codes.
+``SenderView`` for a batch of one replicate (``active`` = [True]). So this is an independent
+check of the rules above, not of the strategies' schedules (tests/test_strategies.py works
+those by hand). From the package it takes only that interface and its GENERIC/PERSONAL
+message codes; a built-in platform rule is recognised by its class name and read through its
+attributes; the restriction ladder and caps are read from ``scenario.enforcement``.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
-from collections import defaultdict
+from collections import defaultdict, deque
 
 import numpy as np
+from scipy import stats
 
-from sim.rules.population import GENERIC, PERSONAL
-from sim.rules.strategies import SenderView
+from sim.rules.strategies import GENERIC, PERSONAL, SenderView
 
 from .graphs import to_nx
 
 METRICS = (
     "reach", "supporters", "direct_supporters", "unfollows", "unfollows_weighted",
     "close_ties_lost", "annoyed", "close_ties_annoyed", "reports", "messages_sent",
-    "personal_notes", "effort_hours", "suspended", "suspension_hour", "people_annoyed",
+    "personal_notes", "effort_hours", "people_annoyed", "restrictions", "restricted_hours",
+    "restricted", "restriction_hour", "suspended", "suspension_hour",
 )
 _COUNTERS = (
     "reach", "supporters", "direct_supporters", "unfollows", "unfollows_weighted",
     "close_ties_lost", "annoyed", "close_ties_annoyed", "reports", "messages_sent",
     "personal_notes", "effort_minutes",
 )
+DAY, WEEK = 24, 168
+
+
+class _Standing:
+    """One sender in one replicate: its plan, its clock, its restrictions, its held messages."""
+
+    def __init__(self, start: int, plan: list[int]):
+        self.start = start
+        self.plan = plan  # planned hours, relative to the start, in order
+        self.next = 0  # index of the next planned hour
+        self.lag = 0  # hours the strategy's clock has stood still: lengths of all restrictions
+        self.lift = 0  # first hour it may send again
+        self.last_lift = 0  # reports that arrived before this hour are spent
+        self.blocks: list[tuple[int, int]] = []  # (first hour blocked, first hour free again)
+        self.restriction_hour: int | None = None
+        self.suspended_at: int | None = None
+        self.reports: list[tuple[int, int]] = []  # (hour it arrived, its message's delivery hour)
+        self.new_reports: list[int] = []  # delivery hours of this hour's reports
+        self.delivered: dict[int, int] = defaultdict(int)  # hour -> messages delivered
+        self.held: deque = deque()  # (pair, kind, minutes_each) waiting for a cap
+
+    def free(self, t: int) -> bool:
+        return self.suspended_at is None and self.lift <= t
+
+    def due(self) -> int | None:
+        """The hour at which the next planned send goes out, as things stand."""
+        if self.suspended_at is not None or self.next >= len(self.plan):
+            return None
+        return self.start + self.plan[self.next] + self.lag
+
+    def delivered_between(self, first: int, last: int) -> int:
+        return sum(n for h, n in self.delivered.items() if first <= h <= last)
 
 
 class _Replicate:
     """One replicate: the whole state of the world, advanced event by event."""
 
-    def __init__(self, ref: "Reference", rng: np.random.Generator):
+    def __init__(self, ref: "Reference", rng: np.random.Generator, on_deliver=None):
         self.ref, self.rng = ref, rng
+        self.on_deliver = on_deliver
         self.threshold: dict[int, float] = {}  # drawn when a person first reads
         self.annoyance: dict[int, tuple[float, int]] = {}  # person -> (level, hour of level)
         self.person_annoyed: set[int] = set()
@@ -76,27 +148,25 @@ class _Replicate:
         self.pair_annoyed: set[int] = set()
         self.reported: set[int] = set()  # pairs whose contact has reported the sender
         self.count = [dict.fromkeys(_COUNTERS, 0.0) for _ in range(ref.n_senders)]
-        self.report_hours = [defaultdict(int) for _ in range(ref.n_senders)]
-        self.delivery_hours = [defaultdict(int) for _ in range(ref.n_senders)]
-        self.suspended_at: list[int | None] = [None] * ref.n_senders
-        self.reads: dict[int, list] = defaultdict(list)  # hour -> [(pair, kind)]
+        self.reads: dict[int, list] = defaultdict(list)  # hour -> [(pair, kind, delivery hour)]
         self.sees: dict[int, list] = defaultdict(list)  # hour -> [(sender, person)]
         self.visit: list[int] = []  # hours at which something may happen
         self.strategies = [ref.make_strategy() for _ in range(ref.n_senders)]
-        self.plan: dict[int, list[tuple[int, int]]] = defaultdict(list)  # hour -> [(s, rel)]
         self.hour = 0
+        self.senders: list[_Standing] = []
         for s, strategy in enumerate(self.strategies):
             start = int(round(ref.start_hours[s]))
-            for rel in np.asarray(strategy.send_hours(self.view(s), ref.H)).tolist():
-                t = start + int(rel)
-                if 0 <= t < ref.H:
-                    self.plan[t].append((s, int(rel)))
-                    self.at(t)
+            rels = np.asarray(strategy.send_hours(self.view(s), ref.H)).ravel().tolist()
+            plan = sorted(int(rel) for rel in rels if 0 <= start + int(rel) < ref.H)
+            self.senders.append(_Standing(start, plan))
+            if plan:
+                self.at(start + plan[0])
 
     # ---------------------------------------------------------------- helpers
 
     def at(self, hour: int) -> None:
-        heapq.heappush(self.visit, hour)
+        if hour < self.ref.H:
+            heapq.heappush(self.visit, hour)
 
     def delay(self) -> int:
         d = self.ref.pop.read_delay
@@ -118,22 +188,25 @@ class _Replicate:
                     self.rng.lognormal(math.log(pop.threshold_median), pop.threshold_sigma))
         return self.threshold[person]
 
-    def in_window(self, log: dict, t: int, hours: int) -> int:
-        """Entries of `log` in the `hours` hours ending with hour t (t included)."""
-        return sum(n for h, n in log.items() if t - hours < h <= t)
-
     def view(self, s: int) -> SenderView:
         ref = self.ref
         first, last = ref.pair_offset[s], ref.pair_offset[s + 1]
         t = self.hour
+        standing = self.senders[s] if s < len(self.senders) else None
+
+        def reports_in_last(hours):  # every report against s in the window, spent or not
+            log = standing.reports if standing else []
+            return np.array([sum(1 for h, _ in log if t - int(hours) < h <= t)])
+
         return SenderView(
             n_contacts=last - first,
             tie_strength=np.asarray(ref.w[first:last]),
             n_replicates=1,
             rng=self.rng,
-            suspended=np.array([self.suspended_at[s] is not None]),
-            reports_in_last=lambda hours: np.array([self.in_window(self.report_hours[s], t, int(hours))]),
+            suspended=np.array([standing is not None and standing.suspended_at is not None]),
+            reports_in_last=reports_in_last,
             unfollowed=lambda: np.array([[p in self.unfollowed for p in range(first, last)]]),
+            active=np.array([True]),
         )
 
     # ---------------------------------------------------------------- one hour
@@ -147,46 +220,110 @@ class _Replicate:
             if t < self.hour:  # a duplicate entry of an hour already done
                 continue
             self.hour = t
-            for s, rel in self.plan.pop(t, []):
-                for send in self.strategies[s].sends(rel, self.view(s)):
-                    self.send(s, send, t)
+            for s in range(self.ref.n_senders):
+                self.release_held(s, t)
+            for s in range(self.ref.n_senders):
+                self.act(s, t)
             while self.reads.get(t) or self.sees.get(t):
-                for pair, kind in self.reads.pop(t, []):
-                    self.read(pair, kind, t)
+                for pair, kind, sent in self.reads.pop(t, []):
+                    self.read(pair, kind, sent, t)
                 for s, person in self.sees.pop(t, []):
                     self.see(s, person, t)
             self.platform(t)
+            for s, sd in enumerate(self.senders):
+                due = sd.due()
+                if due is not None:
+                    self.at(due)
+                if sd.held:
+                    if sd.suspended_at is not None:
+                        sd.held.clear()  # never delivered
+                    elif sd.lift > t:
+                        self.at(sd.lift)
+                    else:  # a cap is full: try again on the next calendar day
+                        self.at((t // DAY + 1) * DAY)
+            if self.ref.rule_acts_every_hour:
+                self.at(t + 1)
             self.hour = t + 1
 
-    def send(self, s: int, send, t: int) -> None:
-        if self.suspended_at[s] is not None:
+    # ---------------------------------------------------------------- sends
+
+    def act(self, s: int, t: int) -> None:
+        """The strategy plays every planned hour whose (shifted) time is now."""
+        sd = self.senders[s]
+        if not sd.free(t):
             return
+        while (due := sd.due()) is not None and due <= t:
+            assert due == t, ("a planned send was skipped", s, due, t)
+            rel = sd.plan[sd.next]
+            sd.next += 1
+            for send in self.strategies[s].sends(rel, self.view(s)):
+                self.send(s, send, t)
+
+    def send(self, s: int, send, t: int) -> None:
         if send.replicates is not None and not bool(np.asarray(send.replicates)[0]):
             return
         ranks = np.asarray(send.ranks)
         if ranks.ndim == 2:
             ranks = ranks[0]
-        c = self.count[s]
-        c["effort_minutes"] += send.minutes
+        self.count[s]["effort_minutes"] += send.minutes
         for rank in ranks.tolist():
-            if rank < 0:
-                continue
-            pair = self.ref.pair_offset[s] + rank
-            if pair in self.unfollowed:
-                continue
-            c["messages_sent"] += 1
-            self.delivery_hours[s][t] += 1
-            self.at(t + self.ref.platform.window_hours)  # when it leaves the window
-            if send.kind == PERSONAL:
-                c["personal_notes"] += 1
-            c["effort_minutes"] += send.minutes_each
-            if self.rng.random() < self.ref.read_prob[pair]:
-                when = t + self.delay()
-                if when < self.ref.H:
-                    self.reads[when].append((pair, send.kind))
-                    self.at(when)
+            if rank >= 0:
+                self.post(s, self.ref.pair_offset[s] + rank, send.kind, send.minutes_each, t)
 
-    def read(self, pair: int, kind: int, t: int) -> None:
+    def allowance(self, s: int, t: int) -> float:
+        """Messages s may still deliver in hour t's calendar day and week."""
+        ref, sd = self.ref, self.senders[s]
+        out = math.inf
+        if ref.daily_cap:
+            day = t // DAY * DAY
+            out = min(out, ref.daily_cap - sd.delivered_between(day, day + DAY - 1))
+        if ref.weekly_cap:
+            week = t // WEEK * WEEK
+            out = min(out, ref.weekly_cap - sd.delivered_between(week, week + WEEK - 1))
+        return out
+
+    def post(self, s: int, pair: int, kind: int, minutes_each: float, t: int) -> None:
+        """A new message: delivered now, or held (behind any older held message)."""
+        if pair in self.unfollowed:
+            return
+        sd = self.senders[s]
+        if sd.held or self.allowance(s, t) <= 0:
+            sd.held.append((pair, kind, minutes_each))
+            return
+        self.deliver(s, pair, kind, minutes_each, t)
+
+    def release_held(self, s: int, t: int) -> None:
+        sd = self.senders[s]
+        if not sd.held or not sd.free(t):
+            return
+        while sd.held:
+            pair, kind, minutes_each = sd.held[0]
+            if pair in self.unfollowed:
+                sd.held.popleft()
+                continue
+            if self.allowance(s, t) <= 0:
+                return
+            sd.held.popleft()
+            self.deliver(s, pair, kind, minutes_each, t)
+
+    def deliver(self, s: int, pair: int, kind: int, minutes_each: float, t: int) -> None:
+        c = self.count[s]
+        c["messages_sent"] += 1
+        self.senders[s].delivered[t] += 1
+        if kind == PERSONAL:
+            c["personal_notes"] += 1
+        c["effort_minutes"] += minutes_each
+        if self.on_deliver is not None:
+            self.on_deliver(t, s, pair)
+        if self.rng.random() < self.ref.read_prob[pair]:
+            when = t + self.delay()
+            if when < self.ref.H:
+                self.reads[when].append((pair, kind, t))
+                self.at(when)
+
+    # ---------------------------------------------------------------- reads, word of mouth
+
+    def read(self, pair: int, kind: int, sent: int, t: int) -> None:
         ref = self.ref
         s, person = ref.pair_sender[pair], ref.pair_contact[pair]
         c = self.count[s]
@@ -205,8 +342,8 @@ class _Replicate:
             if self.rng.random() < ref.report_prob[pair] and pair not in self.reported:
                 self.reported.add(pair)
                 c["reports"] += 1
-                self.report_hours[s][t] += 1
-                self.at(t + ref.platform.window_hours)
+                self.senders[s].reports.append((t, sent))
+                self.senders[s].new_reports.append(sent)
             if self.rng.random() < ref.unfollow_prob[pair] and pair not in self.unfollowed:
                 self.unfollowed.add(pair)
                 c["unfollows"] += 1
@@ -245,43 +382,141 @@ class _Replicate:
         if self.rng.random() < self.ref.share_wom[person] and (s, person) not in self.shared:
             self.share(s, person, t)
 
+    # ---------------------------------------------------------------- platform
+
     def platform(self, t: int) -> None:
+        ref, rule = self.ref, self.ref.platform
+        kind = ref.rule_kind
+        if kind == "custom":
+            hit = self.custom_rule(t)
+        else:
+            hit = [False] * ref.n_senders
+            for s, sd in enumerate(self.senders):
+                if not sd.new_reports or not sd.free(t):
+                    continue
+                if kind == "CountRule":
+                    first = max(t - int(rule.window_hours) + 1, sd.last_lift)
+                    n = sum(1 for h, _ in sd.reports if first <= h <= t)
+                    hit[s] = n >= int(rule.max_reports)
+                elif kind == "ReviewRule":  # each report upheld on its own
+                    upheld = [self.rng.random() < float(rule.restrict_prob) for _ in sd.new_reports]
+                    hit[s] = any(upheld)
+                elif kind == "RateRule":  # each report one look at its delivery day
+                    looks = [self.rng.random() < self.exceed_prob(sd, sent // DAY)
+                             for sent in sd.new_reports]
+                    hit[s] = any(looks)
+        for s, sd in enumerate(self.senders):
+            if hit[s] and sd.free(t):
+                self.restrict(s, t)
+            sd.new_reports = []
+
+    def exceed_prob(self, sd: _Standing, day: int) -> float:
+        """P(theta > max_rate) for the day's k reports among n messages (end of this hour)."""
         rule = self.ref.platform
-        if rule.rule == "none":
-            return
-        for s in range(self.ref.n_senders):
-            if self.suspended_at[s] is not None:
-                continue
-            reports = self.in_window(self.report_hours[s], t, rule.window_hours)
-            delivered = self.in_window(self.delivery_hours[s], t, rule.window_hours)
-            if rule.rule == "count":
-                hit = reports >= rule.max_reports
-            else:
-                hit = (delivered >= max(rule.min_volume, 1) and reports > 0
-                       and reports / delivered >= rule.max_rate)
-            if hit:
-                self.suspended_at[s] = t
+        since = 0 if self.ref.rate_counts_spent_reports else sd.last_lift
+        k = sum(1 for h, sent in sd.reports if sent // DAY == day and h >= since)
+        n = sd.delivered_between(day * DAY, day * DAY + DAY - 1)
+        a0 = float(rule.prior_rate) * float(rule.prior_messages)
+        b0 = (1.0 - float(rule.prior_rate)) * float(rule.prior_messages)
+        return float(stats.beta.sf(float(rule.max_rate), a0 + k, b0 + n - k))
+
+    def custom_rule(self, t: int) -> list[bool]:
+        """A rule of one's own, asked with this replicate's state (MODEL.md: PlatformState)."""
+        ref, rule = self.ref, self.ref.platform
+        S = ref.n_senders
+        new = np.array([len(sd.new_reports) for sd in self.senders], dtype=np.int64)
+        if not new.any() and not ref.rule_acts_every_hour:
+            return [False] * S
+        days = ref.H // DAY + 1
+        day_reports = np.zeros((S, days), dtype=np.int64)
+        day_delivered = np.zeros((S, days), dtype=np.int64)
+        for s, sd in enumerate(self.senders):
+            for _, sent in sd.reports:
+                day_reports[s, sent // DAY] += 1
+            for h, n in sd.delivered.items():
+                day_delivered[s, h // DAY] += n
+
+        def reports_in_last(hours):
+            return np.array([sum(1 for h, _ in sd.reports
+                                 if max(t - int(hours) + 1, sd.last_lift) <= h <= t)
+                             for sd in self.senders])
+
+        def delivered_in_last(hours):
+            return np.array([sd.delivered_between(t - int(hours) + 1, t) for sd in self.senders])
+
+        state = _State(
+            hour=t, new_reports=new, reports_in_last=reports_in_last,
+            delivered_in_last=delivered_in_last,
+            report_sender=np.array([s for s, sd in enumerate(self.senders) for _ in sd.new_reports],
+                                   dtype=np.int64),
+            report_delivery_hour=np.array([h for sd in self.senders for h in sd.new_reports],
+                                          dtype=np.int64),
+            day_reports=day_reports, day_delivered=day_delivered,
+            uniform=lambda: self.rng.random(S))
+        return [bool(x) for x in np.asarray(rule.restrict(state), dtype=bool)]
+
+    def restrict(self, s: int, t: int) -> None:
+        """The sender's n-th restriction, imposed at the end of hour t."""
+        sd, ladder = self.senders[s], self.ref.restriction_hours
+        n = len(sd.blocks)
+        if sd.restriction_hour is None:
+            sd.restriction_hour = t
+        if n < len(ladder):
+            length = ladder[n]
+            sd.lift = sd.last_lift = t + 1 + length
+            sd.lag += length
+            sd.blocks.append((t + 1, t + 1 + length))
+        else:  # past the end of the ladder: for good
+            sd.suspended_at = t
+            sd.blocks.append((t + 1, math.inf))
+
+    # ---------------------------------------------------------------- results
 
     def metrics(self) -> dict[str, float]:
-        S = self.ref.n_senders
+        S, H = self.ref.n_senders, self.ref.H
         out = {k: sum(c[k] for c in self.count) / S for k in _COUNTERS if k != "effort_minutes"}
         out["effort_hours"] = sum(c["effort_minutes"] for c in self.count) / S / 60.0
         out["people_annoyed"] = float(len(self.person_annoyed))
-        out["suspended"] = sum(h is not None for h in self.suspended_at) / S
-        h0 = self.suspended_at[0]
-        out["suspension_hour"] = float("nan") if h0 is None else float(h0)
+        blocked = [sum(len(range(a, int(min(b, H)))) for a, b in sd.blocks) for sd in self.senders]
+        out["restrictions"] = sum(len(sd.blocks) for sd in self.senders) / S
+        out["restricted_hours"] = sum(blocked) / S
+        out["restricted"] = sum(bool(sd.blocks) for sd in self.senders) / S
+        out["suspended"] = sum(sd.suspended_at is not None for sd in self.senders) / S
+        first = self.senders[0]
+        out["restriction_hour"] = (float("nan") if first.restriction_hour is None
+                                   else float(first.restriction_hour))
+        out["suspension_hour"] = (float("nan") if first.suspended_at is None
+                                  else float(first.suspended_at))
         return out
 
 
-class Reference:
-    """The inputs of a run, unpacked into plain Python lists once."""
+class _State:
+    """What a rule of one's own may look at (the attributes MODEL.md lists), for one replicate:
+    arrays over its senders."""
 
-    def __init__(self, network, population, make_strategy, platform, horizon_hours,
-                 half_life_hours, start_hours=None):
+    def __init__(self, **values):
+        self.__dict__.update(values)
+
+
+class Reference:
+    """The inputs of a run, unpacked into plain Python lists once.
+
+    rate_counts_spent_reports: the rate rule's k counts the reports that arrived before the
+    sender's last lift too (the engine's reading; default: they are spent, as MODEL.md says
+    of every rule)."""
+
+    def __init__(self, network, population, make_strategy, platform, enforcement, horizon_hours,
+                 half_life_hours, start_hours=None, rate_counts_spent_reports=False):
         pop = self.pop = population
         self.graph = to_nx(network)
         self.make_strategy = make_strategy
         self.platform = platform
+        name = type(platform).__name__
+        self.rule_kind = name if name in ("NoRule", "CountRule", "ReviewRule", "RateRule") else "custom"
+        self.rule_acts_every_hour = bool(getattr(platform, "acts_without_reports", False))
+        self.restriction_hours = [int(round(h)) for h in enforcement.restriction_hours]
+        self.daily_cap, self.weekly_cap = int(enforcement.daily_cap), int(enforcement.weekly_cap)
+        self.rate_counts_spent_reports = bool(rate_counts_spent_reports)
         self.H = int(horizon_hours)
         self.half_life = float(half_life_hours)
         self.senders = pop.senders.tolist()
@@ -302,31 +537,40 @@ class Reference:
         self.exposure = pop.exposure.tolist()
         self.share_wom = pop.share_word_of_mouth.tolist()
 
-    def replicate(self, rng: np.random.Generator) -> dict[str, float]:
-        rep = _Replicate(self, rng)
+    def replicate(self, rng: np.random.Generator, on_deliver=None) -> dict[str, float]:
+        rep = _Replicate(self, rng, on_deliver)
         rep.run()
         return rep.metrics()
 
 
-def run_reference(network, population, make_strategy, platform, *, horizon_hours,
-                  half_life_hours, replicates, rng, start_hours=None) -> dict[str, np.ndarray]:
+def run_reference(network, population, make_strategy, platform, enforcement, *, horizon_hours,
+                  half_life_hours, replicates, rng, start_hours=None, on_deliver=None,
+                  rate_counts_spent_reports=False) -> dict[str, np.ndarray]:
     """Per-replicate metrics (name -> array of length `replicates`), as Engine.result().
 
     make_strategy: a callable returning a fresh strategy object (one per sender per
-    replicate, since strategies such as staggered keep a queue)."""
-    ref = Reference(network, population, make_strategy, platform, horizon_hours,
-                    half_life_hours, start_hours)
-    rows = [ref.replicate(rng) for _ in range(int(replicates))]
+    replicate, since strategies such as staggered keep a queue). enforcement: the restriction
+    ladder and caps (``restriction_hours``, ``daily_cap``, ``weekly_cap``). on_deliver: called
+    as on_deliver(hour, sender, replicate, pair) for every message delivered."""
+    ref = Reference(network, population, make_strategy, platform, enforcement, horizon_hours,
+                    half_life_hours, start_hours, rate_counts_spent_reports)
+    rows = []
+    for i in range(int(replicates)):
+        hook = None if on_deliver is None else (
+            lambda t, s, pair, i=i: on_deliver(t, s, i, pair))
+        rows.append(ref.replicate(rng, hook))
     return {k: np.array([r[k] for r in rows], dtype=float) for k in METRICS}
 
 
 def run_reference_scenario(scenario, replicates: int, rng: np.random.Generator,
-                           population=None) -> dict[str, np.ndarray]:
+                           population=None, enforcement=None, **options) -> dict[str, np.ndarray]:
     """Same as run_reference, taking the pieces from a built ``sim.engine.Scenario``
-    (optionally with another population, e.g. a deliberately perturbed one)."""
+    (optionally with another population or enforcement, e.g. a deliberately perturbed one).
+    options: on_deliver, rate_counts_spent_reports."""
     return run_reference(
         scenario.network, population if population is not None else scenario.population,
-        scenario.strategy_factory, scenario.platform, horizon_hours=scenario.horizon_hours,
-        half_life_hours=scenario.half_life_hours, replicates=replicates, rng=rng,
-        start_hours=scenario.start_hours,
+        scenario.strategy_factory, scenario.platform,
+        enforcement if enforcement is not None else scenario.enforcement,
+        horizon_hours=scenario.horizon_hours, half_life_hours=scenario.half_life_hours,
+        replicates=replicates, rng=rng, start_hours=scenario.start_hours, **options,
     )
