@@ -207,20 +207,8 @@ def check_invariants(df, scenario):
         assert df["restriction_hour"].equals(df["suspension_hour"])
 
 
-# Cells in which the engine stops with an IndexError: under the count rule, a restriction that
-# lifts after the horizon makes the window of reports of any later hour (of another replicate
-# or sender of the batch) read past the end of the engine's hourly record. A bug of the
-# engine (sim/engine/engine.py, _platform, reports_in_last), worked down to its smallest case
-# in tests/test_platform_rules.py (test_a_restriction_lifting_after_the_horizon); these cells
-# are expected to fail that way until it is fixed (strict: a fixed engine makes them pass).
-ENGINE_CRASHES = {("ego", "default", "personal_first", "count"), ("ego", "default", "staggered", "count")}
-
-
 def _cell_param(cell):
-    marks = [pytest.mark.xfail(raises=IndexError, strict=True,
-                               reason="engine: count rule with a lift after the horizon")] \
-        if cell in ENGINE_CRASHES else []
-    return pytest.param(cell, marks=marks, id="-".join(cell))
+    return pytest.param(cell, id="-".join(cell))
 
 
 @pytest.mark.parametrize("cell", [_cell_param(c) for c in CELLS])

@@ -385,12 +385,7 @@ def _rate_after_a_lift():
                      [1, 1, 1] + [0] * 7, delay=2, platform=RATE, ladder=(1, 5), horizon=30)
 
 
-@pytest.mark.parametrize("which", [
-    "reference",
-    pytest.param("engine", marks=pytest.mark.xfail(strict=True, reason=(
-        "engine: the rate rule's k counts the reports that arrived before the last lift "
-        "(MODEL.md: reports before a lift do not count again after it)"))),
-])
+@pytest.mark.parametrize("which", ["reference", "engine"])
 def test_rate_rule_after_a_lift_counts_no_spent_report(which):
     """Restricted at 2 (probability p(1 report of 10)), the sender is blocked in hour 3 (rank
     1's report there is spent) and free again at 4, when rank 2 reports. Of the day's three
@@ -470,12 +465,7 @@ def _two_senders():
                      platform=COUNT1, ladder=(100,), horizon=50, start_hours=(0, 5))
 
 
-@pytest.mark.parametrize("which", [
-    "reference",
-    pytest.param("engine", marks=pytest.mark.xfail(strict=True, raises=IndexError, reason=(
-        "engine: sender 0's lift (101) lies past the horizon, and the count window of the "
-        "report against sender 1 at hour 5 reads the hourly record at 100"))),
-])
+@pytest.mark.parametrize("which", ["reference", "engine"])
 def test_a_restriction_lifting_after_the_horizon(which):
     """Sender 0 is restricted at 0 (blocks 1..100: 49 hours within the horizon), sender 1 at 5
     (blocks 6..: 44 hours). Per replicate, means over the two senders."""
@@ -484,12 +474,7 @@ def test_a_restriction_lifting_after_the_horizon(which):
               "restriction_hour": 0, "suspended": 0})
 
 
-@pytest.mark.parametrize("which", [
-    "reference",
-    pytest.param("engine", marks=pytest.mark.xfail(strict=True, reason=(
-        "engine: a rule is asked in every hour with a new report anywhere in the batch, so "
-        "one that does not check new_reports restricts replicates with no report"))),
-])
+@pytest.mark.parametrize("which", ["reference", "engine"])
 def test_a_rule_is_asked_only_in_hours_with_a_new_report(which):
     """One contact, reported with probability 1/2 on reading (at hour 0); RestrictAlways
     restricts whenever it is asked, and without acts_without_reports it is asked only in an

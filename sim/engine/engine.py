@@ -426,7 +426,9 @@ class Engine:
         self._changed = True
         if len(reports):  # by the calendar day their message was delivered (the rate rule)
             mask = (1 << self._hb) - 1
-            np.add.at(self.day_reports, (reports >> self._hb, (reports & mask) // HOURS_PER_DAY), 1)
+            rs = reports >> self._hb
+            live = self.restricted_until[rs] <= t  # reports while restricted are spent at once
+            np.add.at(self.day_reports, (rs[live], (reports[live] & mask) // HOURS_PER_DAY), 1)
             self._hour_reports.append(reports)
         self._start_shares(t, sharers)
 
@@ -479,8 +481,10 @@ class Engine:
 
         def reports_in_last(hours: int) -> np.ndarray:
             first = np.maximum(t - int(hours) + 1, self.counted_from)  # never before a lift
-            before = np.where(first > 0, self.reports_hist[np.maximum(first - 1, 0), np.arange(RS)], 0)
-            return self.count["reports"] - before
+            # a lift still to come (it may lie past the horizon): nothing counts yet
+            seen = np.clip(first - 1, 0, max(t - 1, 0))
+            before = np.where(first > 0, self.reports_hist[seen, np.arange(RS)], 0)
+            return np.where(first <= t, self.count["reports"] - before, 0)
 
         state = PlatformState(
             hour=t, new_reports=new.astype(np.int64), reports_in_last=reports_in_last,
@@ -490,6 +494,8 @@ class Engine:
             day_reports=self.day_reports, day_delivered=self.day_delivered,
             uniform=lambda: self.rng.random(RS))
         hit = np.asarray(rule.restrict(state), dtype=bool) & free
+        if not getattr(rule, "acts_without_reports", False):
+            hit &= new > 0  # a rule acts on a sender only in an hour with a new report against it
         if hit.any():
             self._restrict(np.flatnonzero(hit), t)
 
@@ -502,6 +508,7 @@ class Engine:
         hours = (np.where(permanent, 0, ladder[np.minimum(n, len(ladder) - 1)]) if len(ladder)
                  else np.zeros(len(idx), dtype=np.int64))
         self.restrictions[idx] += 1
+        self.day_reports[idx] = 0  # the reports so far are spent: none counts again after the lift
         first = self.restriction_hour[idx] < 0
         self.restriction_hour[idx[first]] = t
         temp, perm = idx[~permanent], idx[permanent]

@@ -46,7 +46,7 @@ Platform (MODEL.md, "Platform rules"). Each sender keeps its own standing:
   goes out at start_s + h + (the lengths of all restrictions imposed on s so far); a
   suspended sender's strategy never acts again;
 * reports that arrived before the last lift are spent: the count rule's window starts at the
-  lift, and (see ``Reference.rate_counts_spent_reports``) so does the rate rule's k;
+  lift, and the rate rule's k counts only reports since the lift (n all the day's messages);
 * volume caps: a message is held when the sender already delivered daily_cap messages this
   calendar day (hours 24d .. 24d + 23) or weekly_cap this calendar week (168w .. 168w + 167),
   or when older messages are already held (they keep their order). Held messages go out
@@ -59,13 +59,8 @@ see tests/test_platform_rules.py):
 
 * rate rule, several new reports in one hour: each one's k is the count at the end of the
   hour (the rule "decides at the end of each hour"), not 1, 2, ... in turn;
-* rate rule after a lift: "Reports that arrived before a lift do not count again after it" is
-  said of every rule, so k counts only the reports that arrived since the sender's last lift
-  (n still counts all the day's messages). The rate rule's own sentence ("k the reports ... of
-  that delivery day so far") can also be read as all of them; the engine does that.
-  ``rate_counts_spent_reports=True`` gives the engine's reading;
-* a rule of one's own is asked in an hour in which some sender of the replicate has a new
-  report (or every hour, with acts_without_reports).
+* a rule of one's own may act on a sender only in an hour with a new report against that
+  sender (or in any hour, with acts_without_reports).
 
 Strategies are the real ones (``sim.rules.strategies``): the reference drives them through a
 ``SenderView`` for a batch of one replicate (``active`` = [True]). So this is an independent
@@ -406,14 +401,17 @@ class _Replicate:
                              for sent in sd.new_reports]
                     hit[s] = any(looks)
         for s, sd in enumerate(self.senders):
-            if hit[s] and sd.free(t):
+            # a rule acts on a sender only in an hour with a new report against it (MODEL.md),
+            # unless it acts without reports
+            asked = bool(sd.new_reports) or ref.rule_acts_every_hour
+            if hit[s] and asked and sd.free(t):
                 self.restrict(s, t)
             sd.new_reports = []
 
     def exceed_prob(self, sd: _Standing, day: int) -> float:
         """P(theta > max_rate) for the day's k reports among n messages (end of this hour)."""
         rule = self.ref.platform
-        since = 0 if self.ref.rate_counts_spent_reports else sd.last_lift
+        since = sd.last_lift
         k = sum(1 for h, sent in sd.reports if sent // DAY == day and h >= since)
         n = sd.delivered_between(day * DAY, day * DAY + DAY - 1)
         a0 = float(rule.prior_rate) * float(rule.prior_messages)
@@ -499,14 +497,10 @@ class _State:
 
 
 class Reference:
-    """The inputs of a run, unpacked into plain Python lists once.
-
-    rate_counts_spent_reports: the rate rule's k counts the reports that arrived before the
-    sender's last lift too (the engine's reading; default: they are spent, as MODEL.md says
-    of every rule)."""
+    """The inputs of a run, unpacked into plain Python lists once."""
 
     def __init__(self, network, population, make_strategy, platform, enforcement, horizon_hours,
-                 half_life_hours, start_hours=None, rate_counts_spent_reports=False):
+                 half_life_hours, start_hours=None):
         pop = self.pop = population
         self.graph = to_nx(network)
         self.make_strategy = make_strategy
@@ -516,7 +510,6 @@ class Reference:
         self.rule_acts_every_hour = bool(getattr(platform, "acts_without_reports", False))
         self.restriction_hours = [int(round(h)) for h in enforcement.restriction_hours]
         self.daily_cap, self.weekly_cap = int(enforcement.daily_cap), int(enforcement.weekly_cap)
-        self.rate_counts_spent_reports = bool(rate_counts_spent_reports)
         self.H = int(horizon_hours)
         self.half_life = float(half_life_hours)
         self.senders = pop.senders.tolist()
@@ -544,8 +537,7 @@ class Reference:
 
 
 def run_reference(network, population, make_strategy, platform, enforcement, *, horizon_hours,
-                  half_life_hours, replicates, rng, start_hours=None, on_deliver=None,
-                  rate_counts_spent_reports=False) -> dict[str, np.ndarray]:
+                  half_life_hours, replicates, rng, start_hours=None, on_deliver=None ) -> dict[str, np.ndarray]:
     """Per-replicate metrics (name -> array of length `replicates`), as Engine.result().
 
     make_strategy: a callable returning a fresh strategy object (one per sender per
@@ -553,7 +545,7 @@ def run_reference(network, population, make_strategy, platform, enforcement, *, 
     ladder and caps (``restriction_hours``, ``daily_cap``, ``weekly_cap``). on_deliver: called
     as on_deliver(hour, sender, replicate, pair) for every message delivered."""
     ref = Reference(network, population, make_strategy, platform, enforcement, horizon_hours,
-                    half_life_hours, start_hours, rate_counts_spent_reports)
+                    half_life_hours, start_hours)
     rows = []
     for i in range(int(replicates)):
         hook = None if on_deliver is None else (
@@ -566,7 +558,7 @@ def run_reference_scenario(scenario, replicates: int, rng: np.random.Generator,
                            population=None, enforcement=None, **options) -> dict[str, np.ndarray]:
     """Same as run_reference, taking the pieces from a built ``sim.engine.Scenario``
     (optionally with another population or enforcement, e.g. a deliberately perturbed one).
-    options: on_deliver, rate_counts_spent_reports."""
+    options: on_deliver."""
     return run_reference(
         scenario.network, population if population is not None else scenario.population,
         scenario.strategy_factory, scenario.platform,
