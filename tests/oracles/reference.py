@@ -130,7 +130,7 @@ class _Replicate:
             n_contacts=last - first,
             tie_strength=np.asarray(ref.w[first:last]),
             n_replicates=1,
-            rng=self.rng,
+            uniforms=lambda stream=0: self.rng.random((1, last - first)),
             suspended=np.array([self.suspended_at[s] is not None]),
             reports_in_last=lambda hours: np.array([self.in_window(self.report_hours[s], t, int(hours))]),
             unfollowed=lambda: np.array([[p in self.unfollowed for p in range(first, last)]]),
