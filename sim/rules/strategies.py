@@ -10,7 +10,9 @@ To add a strategy without touching the core, write a class with these two method
 it in the config: ``+strategy._target_=my_module.MyStrategy`` (the ``+`` because the key is
 added to the strategy schema; other keys of the strategy block, ``+strategy.my_key=...`` and the
 schema's own such as ``minutes_per_batch``, are passed to its constructor, so it should accept
-``**kwargs``).
+``**kwargs``). A strategy that needs randomness takes it from ``view.uniforms(stream)``: keyed
+draws, the same in every run of a replicate, so strategies compared on the same replicate seed
+stay paired (docs/MODEL.md, "Random numbers and paired replicates").
 """
 
 from __future__ import annotations
