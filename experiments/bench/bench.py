@@ -241,7 +241,8 @@ def profile_engine(sc, reps: int, seed: int, top: int = 8) -> list[dict]:
 
 KERNEL_OF = {"_start_shares": "kernels.spread_now", "sample_audience": "kernels.audience",
              "_deliver": "kernels.deliver", "_process_reads": "kernels.read_messages",
-             "_process_sees": "kernels.see_shares"}
+             "_process_sees": "kernels.see_shares",
+             "dufunc.py:__call__": "draws.lognormals (the thresholds)"}
 
 
 def bench_flat_army(reps: int, seed: int) -> dict:

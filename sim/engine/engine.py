@@ -149,8 +149,10 @@ class Engine:
         self.unfollowed = np.zeros(R * P, dtype=bool)
         # messages each sender delivered to each contact so far: the next one's number m
         self.sent = np.zeros(R * P, dtype=np.int32)
-        # a read event packs (m << shift) | ((r * P + pair) << 1) | kind
-        self._shift = max(1, int(2 * R * P - 1).bit_length())
+        # a read event packs (m << shifts[1]) | (r << shifts[0]) | (pair << 1) | kind (bit
+        # fields, so that unpacking needs no division)
+        pair_bits = max(1, int(2 * P - 1).bit_length())
+        self._shifts = (pair_bits, pair_bits + max(1, int(R - 1).bit_length()))
         self.pair_annoyed = np.zeros(R * P, dtype=bool)
         self.pair_reported = np.zeros(R * P, dtype=bool)
         self.suspended = np.zeros(R * S, dtype=bool)
@@ -331,9 +333,10 @@ class Engine:
         self.count["effort_minutes"][act * S + s] += send.minutes
         self.count["effort_minutes"] += send.minutes_each * n_by
         self._changed = True
-        events, at = deliver(self.keys, t, self.H, r.astype(np.int64), pair.astype(np.int64),
-                             int(send.kind), P, self._shift, self._pair_contact, self._pair_sender_node,
-                             self._read_prob, self.sent, self._delay)
+        events, at = deliver(self.keys, t, self.H, r.astype(np.int64, copy=False),
+                             pair.astype(np.int64, copy=False), int(send.kind), P, self._shifts,
+                             self._pair_contact, self._pair_sender_node, self._read_prob, self.sent,
+                             self._delay)
         self._queue(self.reads, at, events)
 
     def _queue(self, queue: dict, hours: np.ndarray, keys: np.ndarray) -> None:
@@ -360,7 +363,7 @@ class Engine:
         """Sender messages read this hour, one after the other in queue order (two reads by
         one person in one hour, from two senders or a note and a generic, add up in turn)."""
         sharers = read_messages(
-            self.keys, t, keys, self._shift, float(self.sc.half_life_hours),
+            self.keys, t, keys, self._shifts, float(self.sc.half_life_hours),
             (self.P, self.M, self.N, self.S), self._pair_arrays, self._pair_kind_arrays,
             (self.contact_annoyance, self.contact_annoyance_hour, self.contact_threshold,
              self.contact_annoyed, self.aware, self.shared, self.unfollowed, self.pair_annoyed,

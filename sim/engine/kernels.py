@@ -41,20 +41,21 @@ def _happens(p, key, purpose, a, b, c):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def deliver(keys, t, horizon, r, pair, kind, P, shift, contact, sender_node, read_prob, sent,
+def deliver(keys, t, horizon, r, pair, kind, P, shifts, contact, sender_node, read_prob, sent,
             delay):  # pragma: no cover - compiled
     """Messages of kind ``kind`` delivered at hour t to (replicate r[i], pair pair[i]). Each
     is the m-th message of its sender to that contact (m counted in ``sent``, by r * P + pair);
     it is read with the pair's read_prob, after a read delay, both drawn from the key
     (replicate, contact, sender, m). Returns (events, hours) of the messages read before the
-    horizon; an event is (m << shift) | ((r * P + pair) << 1) | kind.
+    horizon; an event is (m << shifts[1]) | (r << shifts[0]) | (pair << 1) | kind.
 
     delay = (code, mean, mu, sigma) of ``draws.delay_hours``."""
     code, mean, mu, sigma = delay
     n = len(r)
     events = np.empty(n, dtype=np.int64)
     hours = np.empty(n, dtype=np.int64)
-    limit = np.int64(1) << (63 - shift)
+    pair_shift, m_shift = shifts
+    limit = np.int64(1) << (63 - m_shift)
     k = 0
     for i in range(n):
         p = pair[i]
@@ -69,7 +70,7 @@ def deliver(keys, t, horizon, r, pair, kind, P, shift, contact, sender_node, rea
             u = 0.0 if code == CONSTANT else uniform(key, READ_DELAY, c, s, m)
             h = t + delay_hours(u, code, mean, mu, sigma)
             if h < horizon:
-                events[k] = (m << shift) | (rp << 1) | kind
+                events[k] = (m << m_shift) | (r[i] << pair_shift) | (p << 1) | kind
                 hours[k] = h
                 k += 1
     return events[:k], hours[:k]
@@ -142,10 +143,10 @@ KERNEL_COUNTERS = ("reach", "supporters", "direct_supporters", "unfollows", "unf
 
 
 @njit(cache=True, nogil=True)
-def read_messages(keys, t, events, shift, half_life, dims, pairs, contacts, state, counts,
+def read_messages(keys, t, events, shifts, half_life, dims, pairs, contacts, state, counts,
                   rows):  # pragma: no cover
     """The sender messages read at hour t, one after the other in queue order (rules 2-4 of
-    docs/MODEL.md). events: (m << shift) | ((r * P + pair) << 1) | kind, as ``deliver`` made
+    docs/MODEL.md). events: (m << shifts[1]) | (r << shifts[0]) | (pair << 1) | kind, as ``deliver`` made
     them. Returns the keys (r * S + s) * N + node of the readers who now share (already marked
     as sharing and counted as direct supporters). Report, unfollow and share are drawn from
     (replicate, contact, sender, m), the key of the message.
@@ -162,16 +163,18 @@ def read_messages(keys, t, events, shift, half_life, dims, pairs, contacts, stat
     inc, share = contacts
     annoyance, annoyance_hour, threshold, contact_annoyed, aware, shared, \
         unfollowed, pair_annoyed, pair_reported = state
-    low_mask = (np.int64(1) << shift) - 1
+    pair_shift, m_shift = shifts
+    pair_mask = (np.int64(1) << pair_shift) - 1
+    r_mask = (np.int64(1) << (m_shift - pair_shift)) - 1
     out = np.empty(len(events), dtype=np.int64)
     n_out = 0
     for i in range(len(events)):
-        low = events[i] & low_mask
-        m = events[i] >> shift
-        rp = low >> 1
-        r = rp // P
-        pair = rp - r * P
-        pk = (pair << 1) | (low & 1)
+        ev = events[i]
+        pk = ev & pair_mask  # (pair << 1) | kind
+        pair = pk >> 1
+        r = (ev >> pair_shift) & r_mask
+        m = ev >> m_shift
+        rp = r * P + pair
         a_idx = r * M + slot[pair]
         a = annoyance[a_idx]
         if a != 0.0:  # decayed since the last read (half-life half_life hours)
@@ -228,7 +231,7 @@ def see_shares(keys, events, N, S, sender_nodes, word_of_mouth, aware, shared, c
         rs = key // N
         counts[REACH, rs] += 1
         node = key - rs * N
-        r = rs // S
+        r = rs if S == 1 else rs // S
         if not shared[key] and _happens(word_of_mouth[node], keys[r], WOM, node,
                                         sender_nodes[rs - r * S], 0):
             shared[key] = True
@@ -269,7 +272,7 @@ def spread_now(keys, S, sender_nodes, rs0, node0, exclude0, cap, N, indptr, indi
         if b <= a or q <= 0.0:
             continue
         base = rs * N
-        r = rs // S
+        r = rs if S == 1 else rs // S
         key, sender = keys[r], sender_nodes[rs - r * S]
         every = q >= 1.0
         if not every and q != last_q:
