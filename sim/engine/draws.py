@@ -32,7 +32,9 @@ AS 241, accurate to about 1e-16; ``lognormal``; ``delay_hours``) exist once, as
 compiled scalar functions; their array forms (``exponentials``, ``std_normals``,
 ``lognormals``) are numpy ufuncs built by numba from that same code. Numpy's own ``log`` and
 ``exp`` differ from the C library's in the last bit on some CPUs (SIMD versions), so a second
-pure-numpy copy of a transform could not promise identical numbers.
+pure-numpy copy of a transform could not promise identical numbers. The geometric skips of an
+audience take their Exp(1) straight from the hash by Marsaglia & Tsang's ziggurat
+(``exponential_bits``): a logarithm per skip made the cascade much slower.
 """
 
 from __future__ import annotations
