@@ -52,7 +52,7 @@ def hand_scenario(edges, n, strategy, *, sender=0, population=None, platform=Non
 
 
 def run_engine(scenario, replicates=1, seed=0) -> dict[str, np.ndarray]:
-    return Engine(scenario, replicates, np.random.default_rng(seed), record_series=False).run().metrics
+    return Engine(scenario, replicates, seed, record_series=False).run().metrics
 
 
 def run_ref(scenario, replicates=1, seed=0) -> dict[str, np.ndarray]:

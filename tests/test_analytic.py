@@ -204,7 +204,7 @@ def test_annoyance_level_in_engine_state():
     sc = hand_scenario(PATH, 3, lambda: Script([(0, "generic", [0]), (168, "generic", [0]),
                                                 (504, "personal", [0])]), population=pop,
                        half_life_hours=168, horizon_hours=600)
-    eng = Engine(sc, 2, np.random.default_rng(0), record_series=False)
+    eng = Engine(sc, 2, 0, record_series=False)
     while eng.hour <= 168:
         eng.step()
     assert eng.annoyance.reshape(2, 3)[:, 1].tolist() == [1.5, 1.5]

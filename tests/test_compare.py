@@ -80,11 +80,11 @@ def test_compare_writes_figures_and_table_from_a_sweep(grid_sweep, tmp_path):
         for name in ("reach", "supporters", "close_ties_annoyed"):
             cell = cells[1 + header[1:].index(metrics.label(name))]
             assert cell.startswith(compare._fmt(s.data["metrics"][name]["mean"]) + " [")
-    # differences from the first job (no generic_blast here): a sweep gives each job its own
-    # replicate seed (from its overrides), so its jobs are compared unpaired
+    # differences from the first job (no generic_blast here): jobs that differ only in
+    # strategy keys share their replicate seed (paired: the same people and draws)
     jobs = job_folders(grid_sweep)
     seeds = {summary.read(j).replicate_seed for j in jobs}
-    assert len(seeds) == len(jobs) and None not in seeds
+    assert len(seeds) == 1 and None not in seeds
     first = summary.read(jobs[0])
     ov = dict(o.split("=", 1) for o in job_overrides(jobs[0]))
     base_label = f"batch_size={ov['strategy.batch_size']}, interval_hours={ov['strategy.interval_hours']}"
@@ -92,8 +92,9 @@ def test_compare_writes_figures_and_table_from_a_sweep(grid_sweep, tmp_path):
     diffs = differences_rows(text)
     names = metrics.names(metrics.COMPARE)
     assert len(diffs) == (len(jobs) - 1) * len(names)
-    assert {r[1] for r in diffs} == {"unpaired: replicate seeds differ"}
-    assert {r[5] for r in diffs} == {"-"}  # no shares without pairs
+    first_n = summary.read(jobs[0]).replicates
+    assert {r[1] for r in diffs} == {f"paired ({first_n} replicates)"}
+    assert all(r[5].endswith("%") for r in diffs if r[2] == metrics.label("reach"))
     for job in jobs[1:]:
         s = summary.read(job)
         ov = dict(o.split("=", 1) for o in job_overrides(job))

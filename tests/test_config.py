@@ -52,6 +52,7 @@ def error_of(overrides):
         ("seed=null", "Error merging override seed=null", "field 'seed' is not Optional"),
         ("output.plot=maybe", "Error merging override output.plot=maybe",
          "Value 'maybe' is not a valid bool"),
+        ("paired=maybe", "Error merging override paired=maybe", "Value 'maybe' is not a valid bool"),
         ("network=nope", "In 'config': Could not find 'network/nope'", "Available options in 'network'"),
     ],
 )
@@ -75,7 +76,7 @@ STRATEGY_KEYS = ("name, minutes_per_batch, k, notes_per_day, minutes_per_note, d
     "overrides, message",
     [
         (["+foo=1"], "foo=1: unknown key; the root config has only: network, population, strategy, "
-                     "platform, seed, replicate_seed, replicates, horizon_hours, close_ties, "
+                     "platform, seed, replicate_seed, paired, replicates, horizon_hours, close_ties, "
                      "annoyance_half_life_hours, senders, engine, output"),
         (["+strategy.foo=1"], "strategy.foo=1: unknown key; strategy=generic_blast has only: "
                               + STRATEGY_KEYS),
@@ -159,6 +160,18 @@ def test_a_missing_required_value_names_the_key():
 )
 def test_out_of_range_values_name_key_value_and_range(overrides, message):
     assert error_of(overrides) == message
+
+
+def test_paired_must_be_a_boolean():
+    """``paired`` (sweeps: jobs differing only in strategy or platform share replicate seeds)
+    is true by default; anything but a boolean that got past Hydra fails naming the key."""
+    cfg = compose([])
+    assert cfg.paired is True
+    validate(compose(["paired=false"]))
+    plain = OmegaConf.to_container(cfg)
+    plain["paired"] = "yes"
+    with pytest.raises(ConfigError, match=r"^paired='yes': expected true or false$"):
+        validate(OmegaConf.create(plain))
 
 
 def test_every_shipped_option_validates_with_its_defaults():

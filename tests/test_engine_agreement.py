@@ -37,7 +37,7 @@ def _small():
 
 def test_agrees_with_the_per_agent_mesa_model():
     sc = _small()
-    eng = Engine(sc, 1000, np.random.default_rng(3)).run().metrics
+    eng = Engine(sc, 1000, 3).run().metrics
     runs = mesa_reference.run_replicates(sc, 150, seed=10)
     for name in METRICS + ("suspended",):
         ref = np.array([r[name] for r in runs])
@@ -53,9 +53,9 @@ def test_same_hour_cascade_matches_the_queued_one():
               "platform=none", "horizon_hours=200", "network.n_contacts=200",
               "network.strong_ties=20", "close_ties=20"]
     now = Engine(build_scenario(compose([*common, "population.read_delay_hours=0"])), 2000,
-                 np.random.default_rng(4)).run().metrics
+                 4).run().metrics
     later = Engine(build_scenario(compose([*common, "population.read_delay_hours=1"])), 2000,
-                   np.random.default_rng(5)).run().metrics
+                   5).run().metrics
     for name in ("reach", "supporters"):
         assert abs(_z(now[name], later[name])) < 4.5, (name, now[name].mean(), later[name].mean())
 
@@ -64,7 +64,7 @@ def test_annoyance_state_is_kept_for_contacts_only():
     """Memory: per-replicate annoyance arrays are sized by the sender's contacts, not the
     graph; the per-agent views still cover everyone."""
     sc = _small()
-    eng = Engine(sc, 7, np.random.default_rng(0))
+    eng = Engine(sc, 7, 0)
     contacts = len(np.unique(sc.population.pair_contact))
     assert eng.contact_annoyance.shape == (7 * contacts,)
     assert eng.annoyance.shape == (7 * sc.network.n_nodes,)

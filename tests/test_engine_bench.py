@@ -73,7 +73,7 @@ def test_independent_cascade_reach_agrees_with_cynetdiff(monkeypatch):
     from sim.engine.engine import Engine
 
     sc = bench.scenario(net, [*bench.IC_OVERRIDES, "population.exposure_prob=0.03"])
-    ours = Engine(sc, 600, np.random.default_rng(0), record_series=False).run().metrics["reach"]
+    ours = Engine(sc, 600, 0, record_series=False).run().metrics["reach"]
     theirs = peers.cynetdiff_reach(peers.without_node(net, net.sender), net.neighbours(net.sender),
                                    0.03, 600, seed=1)
     se = np.sqrt(ours.var(ddof=1) / len(ours) + theirs.var(ddof=1) / len(theirs))

@@ -80,14 +80,13 @@ def run(which, scenario, replicates=2, seed=0):
     """Metrics per replicate, and every delivery as (hour, sender, replicate, pair), in the
     order the messages went out."""
     log = []
-    rng = np.random.default_rng(seed)
     if which == "engine":
-        eng = Engine(scenario, replicates, rng, record_series=False)
+        eng = Engine(scenario, replicates, seed, record_series=False)
         eng.on_deliver = lambda t, s, r, pairs: log.extend(
             (t, s, int(i), int(p)) for i, p in zip(np.asarray(r).tolist(), np.asarray(pairs).tolist()))
         metrics = eng.run().metrics
     else:
-        metrics = run_reference_scenario(scenario, replicates, rng,
+        metrics = run_reference_scenario(scenario, replicates, np.random.default_rng(seed),
                                          on_deliver=lambda t, s, i, p: log.append((t, s, i, p)))
     return {k: np.asarray(v, dtype=float) for k, v in metrics.items()}, log
 

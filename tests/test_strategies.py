@@ -36,7 +36,7 @@ def view(n_contacts, replicates=1, reports=None, suspended=None, seed=0, asked=N
 
     return SenderView(
         n_contacts=n_contacts, tie_strength=np.linspace(1, 0, n_contacts), n_replicates=replicates,
-        rng=np.random.default_rng(seed),
+        uniforms=lambda stream=0: np.random.default_rng([seed, stream]).random((replicates, n_contacts)),
         suspended=np.zeros(replicates, bool) if suspended is None else np.asarray(suspended),
         reports_in_last=reports_in_last,
         unfollowed=lambda: np.zeros((replicates, n_contacts), bool),

@@ -19,15 +19,39 @@ from sim.report.sweep_table import SWEEP_TABLE, job_overrides
 
 
 def test_job_seed_depends_on_overrides_not_their_order():
-    a = sweep.job_seed(3, ["strategy=staggered", "strategy.batch_size=50"])
-    assert a == sweep.job_seed(3, ["strategy.batch_size=50", "strategy=staggered"])
-    assert a == sweep.job_seed(3, ["+strategy.batch_size=50", "strategy=staggered"])
+    a = sweep.job_seed(3, ["population.report_prob=0.1", "close_ties=50"])
+    assert a == sweep.job_seed(3, ["close_ties=50", "population.report_prob=0.1"])
+    assert a == sweep.job_seed(3, ["+close_ties=50", "population.report_prob=0.1"])
     # overrides that cannot change the numbers do not change the seed
-    assert a == sweep.job_seed(3, ["strategy=staggered", "strategy.batch_size=50", "seed=3",
+    assert a == sweep.job_seed(3, ["population.report_prob=0.1", "close_ties=50", "seed=3",
                                    "output.plot=false"])
-    assert a != sweep.job_seed(4, ["strategy=staggered", "strategy.batch_size=50"])
-    assert a != sweep.job_seed(3, ["strategy=staggered", "strategy.batch_size=51"])
+    assert a != sweep.job_seed(4, ["population.report_prob=0.1", "close_ties=50"])
+    assert a != sweep.job_seed(3, ["population.report_prob=0.1", "close_ties=51"])
     assert 0 <= a < 2**63
+    # unpaired (paired=false), strategy keys enter the seed like any other
+    b = sweep.job_seed(3, ["strategy=staggered", "strategy.batch_size=50"], paired=False)
+    assert b == sweep.job_seed(3, ["+strategy.batch_size=50", "strategy=staggered"], paired=False)
+    assert b != sweep.job_seed(3, ["strategy=staggered", "strategy.batch_size=51"], paired=False)
+    assert b != sweep.job_seed(3, ["strategy=personal_first", "strategy.batch_size=50"], paired=False)
+
+
+def test_paired_jobs_differing_only_in_strategy_or_platform_share_their_seed():
+    """paired=true (the default): strategy, strategy.*, platform and platform.* keys, in any
+    +/~ form, are left out of the job seed, so those jobs get the same replicate keys (paired
+    replicates); any other key still gives its own seed."""
+    base = ["population.report_prob=0.1"]
+    a = sweep.job_seed(0, base)
+    for extra in (["strategy=personal_first"], ["strategy=staggered", "strategy.batch_size=50"],
+                  ["+strategy.batch_size=7"], ["~strategy.order"], ["platform=rate"],
+                  ["platform=count", "platform.max_reports=3", "+platform.window_hours=48"],
+                  ["+strategy._target_=custom_strategy.TwoWaves", "+strategy.gap_hours=5"]):
+        assert sweep.job_seed(0, base + extra) == a, extra
+        assert sweep.job_seed(0, base + extra, paired=False) != a, extra
+    # keys that merely start like a group are not in it
+    assert sweep.job_seed(0, base + ["strategyx=1"]) != a
+    assert sweep.job_seed(0, ["population.report_prob=0.2"]) != a
+    assert sweep.seed_overrides(["strategy=x", "+platform.rule=rate", "~strategy.k", "seed=1",
+                                 "close_ties=5"]) == ["close_ties=5"]
 
 
 # --------------------------------------------------------------------------- sweeps
@@ -47,11 +71,11 @@ def test_two_workers_and_one_give_identical_sweep_table(tmp_path):
     for job in a["job"]:
         pd.testing.assert_frame_equal(pd.read_parquet(par / job / "replicates.parquet"),
                                       pd.read_parquet(seq / job / "replicates.parquet"))
-    # each job's seed is the documented derivation from master seed 0 and its own overrides,
-    # and the four jobs do not share streams
+    # each job's seed is the documented derivation from master seed 0 and its own overrides;
+    # the four jobs differ only in strategy keys, so (paired, the default) they share one
     for job, seed in zip(a["job"], a["job_seed"]):
         assert seed == sweep.job_seed(0, job_overrides(par / job))
-    assert a["job_seed"].nunique() == 4
+    assert a["job_seed"].nunique() == 1
     # the jobs differ in what they were asked to do: within the 96 h horizon, batches of 2
     # every 48 h go out at hours 0 and 48 only (4 messages), every 12 h eight times (an
     # independent check the grid was applied; the sender has more than 4 contacts)
@@ -148,3 +172,17 @@ def test_sweep_table_columns_are_the_summary_numbers(tmp_path):
         reps = pd.read_parquet(sweep_dir / row["job"] / "replicates.parquet")
         assert row["suspension_risk"] == pytest.approx(reps["suspended"].mean())
     assert json.loads((sweep_dir / JOBS_FILE).read_text())["jobs"]
+
+
+def test_paired_sweep_jobs_share_replicate_keys_and_unpaired_do_not(tmp_path):
+    """strategy=generic_blast,personal_first: paired (the default), both jobs run under one
+    replicate seed; with paired=false each job has its own (the documented derivation)."""
+    for paired, n_seeds in (("true", 1), ("false", 2)):
+        sweep_dir, proc = run_sweep(tmp_path, f"p{paired}", ["strategy=generic_blast,personal_first",
+                                                             "strategy.k=3", f"paired={paired}"],
+                                    ["hydra/launcher=basic"])
+        assert proc.returncode == 0, proc.stderr
+        table = pd.read_parquet(sweep_dir / SWEEP_TABLE)
+        assert len(table) == 2 and table["job_seed"].nunique() == n_seeds
+        for job, seed in zip(table["job"], table["job_seed"]):
+            assert seed == sweep.job_seed(0, job_overrides(sweep_dir / job), paired=paired == "true")

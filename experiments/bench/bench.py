@@ -155,10 +155,10 @@ def bench_engine_full(net, reps: int, seed: int) -> dict:
     from sim.engine.engine import Engine
 
     sc = scenario(net, [f"engine.batch_size={reps}"])
-    Engine(sc, 2, np.random.default_rng(seed)).run()  # compile / load the kernels first
+    Engine(sc, 2, seed).run()  # compile / load the kernels first
     rec = {"item": "full model", "tool": "engine", "batch_size": reps}
     with measured(rec):
-        m = Engine(sc, reps, np.random.default_rng(seed)).run().metrics
+        m = Engine(sc, reps, seed).run().metrics
     rec["mean_reach"] = float(m["reach"].mean())
     rec["mean_supporters"] = float(m["supporters"].mean())
     rec["suspension_risk"] = float(m["suspended"].mean())
@@ -193,10 +193,10 @@ def bench_ic(net, p: float, reps: dict, seed: int) -> list[dict]:
     sc = scenario(net, [*IC_OVERRIDES, f"population.exposure_prob={p}",
                         f"engine.batch_size={reps['engine']}"])
     seeds = net.neighbours(net.sender)
-    Engine(sc, 2, np.random.default_rng(seed)).run()
+    Engine(sc, 2, seed).run()
     rec = {"item": "independent cascade", "tool": "engine"}
     with measured(rec):
-        m = Engine(sc, reps["engine"], np.random.default_rng(seed), record_series=False).run().metrics
+        m = Engine(sc, reps["engine"], seed, record_series=False).run().metrics
     rec["mean_reach"] = float(m["reach"].mean())
     out.append(per_replicate(rec, reps["engine"]))
 
@@ -232,7 +232,7 @@ def profile_engine(sc, reps: int, seed: int, top: int = 8) -> list[dict]:
 
     prof = cProfile.Profile()
     prof.enable()
-    Engine(sc, reps, np.random.default_rng(seed), record_series=False).run()
+    Engine(sc, reps, seed, record_series=False).run()
     prof.disable()
     stats = pstats.Stats(prof)
     total = sum(v[2] for v in stats.stats.values())
@@ -244,8 +244,9 @@ def profile_engine(sc, reps: int, seed: int, top: int = 8) -> list[dict]:
 
 
 KERNEL_OF = {"_start_shares": "kernels.spread_now", "sample_audience": "kernels.audience",
-             "__init__.py:cast": "numba passing the Generator",
-             "_process_reads": "kernels.read_messages", "_process_sees": "kernels.see_shares"}
+             "_deliver": "kernels.deliver", "_process_reads": "kernels.read_messages",
+             "_process_sees": "kernels.see_shares",
+             "dufunc.py:__call__": "draws.lognormals (the thresholds)"}
 
 
 def bench_flat_army(reps: int, seed: int) -> dict:
@@ -317,7 +318,7 @@ def bench_scale(n: int, mean_degree: float, reps: int, seed: int, kind: str) -> 
                "overrides": list(overrides)}
         with measured(rec):
             sc = scenario(net, [f"engine.batch_size={reps}", *overrides])
-            m = Engine(sc, reps, np.random.default_rng(seed)).run().metrics
+            m = Engine(sc, reps, seed).run().metrics
         rec["mean_reach"] = float(m["reach"].mean())
         rows.append(per_replicate(rec, reps))
     return rows

@@ -92,7 +92,8 @@ class OutputGuard(Callback):
     run_dir: Path | None = None
 
     def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
-        OutputGuard.run_dir = prepare_folder(config.hydra.run.dir, mark=True)
+        OutputGuard.run_dir = Path(config.hydra.run.dir)  # first: a Ctrl-C may come at any moment
+        prepare_folder(OutputGuard.run_dir, mark=True)
 
     def on_job_start(self, config: DictConfig, **kwargs: Any) -> None:
         # In a sweep, Hydra makes each job's folder itself: mark a new one at once. A folder

@@ -8,12 +8,16 @@ Why each piece exists:
   job's own overrides, never from its job number or the worker that ran it, so a job's numbers
   are the same with 1 worker or 32, in any order, and when the sweep is resumed. The
   derivation (``job_seed``) takes the job's task overrides, drops the ones that cannot change
-  the numbers (``seed``, ``replicate_seed`` and ``output.*``), strips leading ``+``, sorts
+  the numbers (``seed``, ``replicate_seed`` and ``output.*``) and, with ``paired=true`` (the
+  default), the strategy and platform keys (``strategy``, ``strategy.*``, ``platform``,
+  ``platform.*``, with or without a leading ``+`` or ``~``), strips leading ``+``, sorts
   them, hashes the joined text with SHA-256 and feeds the master seed and the hash words to
   ``numpy.random.SeedSequence``; the job seed is the first 63 bits of its state, set as
-  ``replicate_seed``. The network, population and senders still come from the master
-  ``seed``: jobs that differ only in strategy or platform meet the same people (common random
-  numbers), so their differences are the strategies', not the network draw's. A single run
+  ``replicate_seed``. The network, population and senders come from the master ``seed``, so
+  all jobs meet the same people; and jobs that differ only in strategy or platform share
+  their replicate seed, so their replicate r meets the same thresholds and the same keyed
+  draws for the same decisions (paired replicates, docs/MODEL.md): their differences are the
+  strategies', not the dice's. ``paired=false`` gives every job its own stream. A single run
   (``outreach seed=7``) is not a sweep job and keeps ``replicate_seed`` null. To rerun one
   sweep job alone, use its overrides plus ``replicate_seed=<job seed>`` (the ``job_seed``
   column of ``sweep.parquet``, or ``replicate_seed`` in its summary).
@@ -54,21 +58,32 @@ JOBS_FILE = "sweep_jobs.json"  # the job list, written at the start (progress: "
 # --------------------------------------------------------------------------- seeds
 
 
-def seed_overrides(overrides: Iterable[str]) -> list[str]:
-    """The overrides that enter a job's seed, in canonical form (sorted, no leading ``+``)."""
+# Keys whose jobs share replicate seeds when ``paired`` (the option and all of its keys).
+PAIRED_GROUPS = ("strategy", "platform")
+
+
+def is_paired_key(key: str) -> bool:
+    """A strategy or platform key: left out of the job seed when jobs are paired."""
+    return any(key == g or key.startswith(g + ".") for g in PAIRED_GROUPS)
+
+
+def seed_overrides(overrides: Iterable[str], paired: bool = True) -> list[str]:
+    """The overrides that enter a job's seed, in canonical form (sorted, no leading ``+``);
+    with ``paired``, without the strategy and platform keys."""
     out = []
     for o in overrides:
         key = override_key(o)
-        if is_seed_neutral(key):
+        if is_seed_neutral(key) or (paired and is_paired_key(key)):
             continue
         prefix = "~" if o.lstrip("+").startswith("~") else ""
         out.append(f"{prefix}{key}={override_value(o)}")
     return sorted(out)
 
 
-def job_seed(master_seed: int, overrides: Iterable[str]) -> int:
-    """The seed of the sweep job with these overrides (see the module docstring)."""
-    text = "\n".join(seed_overrides(overrides)).encode()
+def job_seed(master_seed: int, overrides: Iterable[str], paired: bool = True) -> int:
+    """The seed of the sweep job with these overrides (see the module docstring); ``paired``
+    is the config's ``paired`` key."""
+    text = "\n".join(seed_overrides(overrides, paired)).encode()
     words = np.frombuffer(hashlib.sha256(text).digest(), dtype="<u4").tolist()
     state = np.random.SeedSequence([int(master_seed), *words]).generate_state(1, dtype=np.uint64)
     return int(state[0] >> np.uint64(1))
@@ -107,7 +122,7 @@ def run_job(cfg: DictConfig, out_dir: Path, hydra_cfg, run: Callable[..., dict])
     num = hydra_cfg.job.num
     shown = " ".join(overrides) or "(no overrides)"
     master = int(cfg.seed)
-    cfg.replicate_seed = job_seed(master, overrides)
+    cfg.replicate_seed = job_seed(master, overrides, paired=bool(cfg.get("paired", True)))
     sweep_dir = Path(hydra_cfg.sweep.dir)
     if already_done(out_dir, cfg):
         log.info("job #%s [%s]: already complete, skipped (%s)", num, shown, _progress(sweep_dir))

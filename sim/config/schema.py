@@ -299,8 +299,8 @@ class SendersConfig:
 
 @dataclass
 class EngineConfig:
-    # Replicates advanced together in one batch. Part of the config: a different batch size
-    # gives different (equally valid) random numbers.
+    # Replicates advanced together in one batch: memory and speed only (each replicate draws
+    # its numbers from its own key, so the batch size never changes the numbers).
     batch_size: int = 500
 
 
@@ -321,8 +321,12 @@ class OutreachConfig:
     # Seed of the Monte Carlo replicates only; null = derived from `seed`. The network, the
     # population and the senders always come from `seed`, so runs that differ only in their
     # strategy or platform meet the same people (common random numbers). A sweep sets this
-    # per job (sim/sweep.py).
+    # per job (sim/cli/sweep.py).
     replicate_seed: Optional[int] = None
+    # Sweeps: jobs differing only in strategy or platform keys share replicate seeds, so their
+    # replicate r is paired (the same people's same decisions draw the same numbers); false:
+    # every job its own stream (sim/cli/sweep.py, docs/MODEL.md).
+    paired: bool = True
     replicates: int = 500
     horizon_hours: int = 1008  # six weeks
     close_ties: int = 150  # story: ~150 close ties thanked by name

@@ -55,6 +55,11 @@ def check_hours(key: str, value: Any, why: str = "windows are whole hours") -> N
         _fail(key, value, f"a number of hours >= 1 ({why})")
 
 
+def check_bool(key: str, value: Any) -> None:
+    if not isinstance(value, bool):
+        _fail(key, value, "true or false")
+
+
 def check_choice(key: str, value: Any, choices) -> None:
     if value not in choices:
         _fail(key, value, "one of " + ", ".join(map(str, choices)))
@@ -174,8 +179,7 @@ def validate_network(net) -> None:
     elif net.kind == "edgelist":
         if not isinstance(net.path, str) or not net.path.strip():
             _fail("network.path", net.path, "a file path")
-        if not isinstance(net.directed, bool):
-            _fail("network.directed", net.directed, "true or false")
+        check_bool("network.directed", net.directed)
 
 
 def validate(cfg) -> None:
@@ -188,6 +192,7 @@ def validate(cfg) -> None:
     check_nonneg("seed", cfg.seed, integer=True)  # numpy SeedSequence takes integers >= 0
     if cfg.get("replicate_seed") is not None:
         check_nonneg("replicate_seed", cfg.replicate_seed, integer=True)
+    check_bool("paired", cfg.get("paired", True))
     check_positive("replicates", cfg.replicates, integer=True)
     check_positive("horizon_hours", cfg.horizon_hours, integer=True)
     check_nonneg("close_ties", cfg.close_ties, integer=True)

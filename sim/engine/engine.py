@@ -15,6 +15,12 @@ independently with the sharer's exposure probability), so the work grows with th
 people who see a post, not with the sharer's degree. With no read delay, a whole hour's
 cascade runs in one compiled pass; ``run()`` jumps over hours in which nothing can happen.
 
+Random numbers are keyed draws (``sim.engine.draws``): each replicate has a 64-bit key, and
+every decision draws from a hash of that key and of who the decision is about (the person,
+the sender, the message's number m among the sender's messages to that contact, the sharer),
+so a replicate's numbers do not depend on the batch it runs in, and replicate r of two
+strategies meets the same thresholds and the same dice for the same decisions.
+
 Order within an hour: the strategies' sends, then reads of the sender's messages, then
 exposures to shares (repeated while zero-delay events appear), then the platform rule.
 """
@@ -27,7 +33,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim import metrics
-from sim.engine.kernels import KERNEL_COUNTERS, audience, read_messages, see_shares, spread_now
+from sim.engine import draws
+from sim.engine.kernels import (KERNEL_COUNTERS, audience, deliver, read_messages, see_shares,
+                                spread_now)
 from sim.engine.scenario import Scenario
 from sim.network import Network
 from sim.rules.platform_rules import PlatformState
@@ -55,29 +63,58 @@ class BatchResult:
     extra: dict = field(default_factory=dict)
 
 
-def sample_audience(rng: np.random.Generator, net: Network, nodes: np.ndarray, p: np.ndarray,
-                    exclude: np.ndarray | None = None, base: np.ndarray | None = None) -> np.ndarray:
+def _per_sharer(x, n: int, dtype) -> np.ndarray:
+    x = np.asarray(x, dtype=dtype)
+    return np.full(n, x, dtype=dtype) if x.ndim == 0 else np.ascontiguousarray(x)
+
+
+def sample_audience(net: Network, nodes: np.ndarray, p, keys, senders=0, exclude=None, base=None,
+                    delay: tuple = (draws.CONSTANT, 0.0, 0.0, 0.0)) -> tuple[np.ndarray, np.ndarray]:
     """Who sees each sharer's post: each connection v of ``nodes[i]`` independently with
     probability ``p[i]``, never ``exclude[i]`` (the message's sender); returned as the keys
-    ``base[i] + v`` (base 0: the viewer nodes), grouped by sharer.
+    ``base[i] + v`` (base 0: the viewer nodes), grouped by sharer, and the hours after the post
+    at which each sees it (``delay``: ``draws.delay_params`` of the read delay; default 0).
+
+    ``keys[i]`` is the replicate key and ``senders[i]`` the sender node of sharer i's post (a
+    scalar for all): its audience is drawn from the stream (replicate, sharer, sender), so
+    a sharer reaches the same people whoever else shares in the same call.
 
     Geometric skips (compiled, ``sim.engine.kernels.audience``): the work grows with the number who
     see the post, not with the sharer's degree. p = 1 gives every connection, p = 0 none.
     """
     n = len(nodes)
     nodes = np.ascontiguousarray(nodes, dtype=np.int64)
-    p = np.asarray(p, dtype=float)
-    p = np.full(n, float(p)) if p.ndim == 0 else np.ascontiguousarray(p)
-    exclude = np.full(n, -1, dtype=np.int64) if exclude is None else \
-        np.ascontiguousarray(exclude, dtype=np.int64)
-    base = np.zeros(n, dtype=np.int64) if base is None else np.ascontiguousarray(base, dtype=np.int64)
-    chunks, i = [], 0
+    p = _per_sharer(p, n, float)
+    keys = _per_sharer(keys, n, np.uint64)
+    senders = _per_sharer(senders, n, np.int64)
+    exclude = _per_sharer(-1 if exclude is None else exclude, n, np.int64)
+    base = _per_sharer(0 if base is None else base, n, np.int64)
+    delay = (int(delay[0]), float(delay[1]), float(delay[2]), float(delay[3]))
+    chunks, hours, i = [], [], 0
     while i < n:
-        keys, i = audience(rng, net.indptr, net.indices, nodes, p, exclude, base, i)
-        chunks.append(keys)
+        k, h, i = audience(keys, senders, net.indptr, net.indices, nodes, p, exclude, base, i, delay)
+        chunks.append(k)
+        hours.append(h)
     if len(chunks) == 1:
-        return chunks[0]
-    return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
+        return chunks[0], hours[0]
+    if not chunks:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(chunks), np.concatenate(hours)
+
+
+def as_replicate_keys(keys, n_replicates: int) -> np.ndarray:
+    """The engine's replicate keys: an array of one uint64 key per replicate, or a replicate
+    seed (an int or a numpy SeedSequence) for replicates 0 .. n - 1 of a run with that
+    ``replicate_seed`` (``draws.replicate_keys``)."""
+    if isinstance(keys, np.random.Generator):
+        raise TypeError("Engine takes replicate keys or a replicate seed, not a numpy Generator "
+                        "(its numbers are keyed draws: sim/engine/draws.py)")
+    if isinstance(keys, (int, np.integer, np.random.SeedSequence)):
+        return draws.replicate_keys(keys, 0, n_replicates)
+    keys = np.ascontiguousarray(keys, dtype=np.uint64)
+    if keys.shape != (n_replicates,):
+        raise ValueError(f"expected {n_replicates} replicate keys, got shape {keys.shape}")
+    return keys
 
 
 class Engine:
@@ -87,11 +124,12 @@ class Engine:
     # actually delivered (after suspension and unfollow filtering); None in normal runs.
     on_deliver = None
 
-    def __init__(self, scenario: Scenario, n_replicates: int, rng: np.random.Generator,
-                 record_series: bool = True):
+    def __init__(self, scenario: Scenario, n_replicates: int, keys, record_series: bool = True):
+        """``keys``: one uint64 key per replicate (``sim.engine.scenario.replicate_keys`` of a
+        run), or a replicate seed for replicates 0 .. n_replicates - 1 (``as_replicate_keys``)."""
         sc = self.sc = scenario
         pop = sc.population
-        self.rng = rng
+        self.keys = as_replicate_keys(keys, n_replicates)
         self.R, self.S, self.N, self.P = n_replicates, pop.n_senders, pop.n_agents, pop.n_pairs
         self.H = int(sc.horizon_hours)
         R, S, N, P = self.R, self.S, self.N, self.P
@@ -100,13 +138,27 @@ class Engine:
         self.contact_nodes, self.pair_slot = np.unique(pop.pair_contact, return_inverse=True)
         self.M = M = len(self.contact_nodes)
         self.pair_slot = self.pair_slot.astype(np.int64)
-        self.contact_threshold = pop.draw_thresholds(rng, R, n_agents=M)
+        # thresholds: lognormal(ln median, sigma) from (replicate, person)
+        if pop.threshold_sigma == 0:
+            self.contact_threshold = np.full(R * M, float(pop.threshold_median))
+        else:
+            u = draws.uniform_grid(self.keys, draws.THRESHOLD, self.contact_nodes.astype(np.int64))
+            self.contact_threshold = draws.lognormals(
+                u.ravel(), np.log(pop.threshold_median), float(pop.threshold_sigma))
         self.contact_annoyance = np.zeros(R * M)
         self.contact_annoyance_hour = np.zeros(R * M, dtype=np.int64)
         self.contact_annoyed = np.zeros(R * M, dtype=bool)
         self.aware = np.zeros(R * S * N, dtype=bool)
         self.shared = np.zeros(R * S * N, dtype=bool)
         self.unfollowed = np.zeros(R * P, dtype=bool)
+        # messages each sender delivered to each contact so far: the next one's number m
+        self.sent = np.zeros(R * P, dtype=np.int32)
+        # a read event packs (m << shifts[1]) | (r << shifts[0]) | (pair << 1) | kind (bit
+        # fields, so that unpacking needs no division)
+        pair_bits = max(1, int(2 * P - 1).bit_length())
+        hour_shift = pair_bits + max(1, int(R - 1).bit_length())
+        self._hb = max(1, int(self.H).bit_length())  # bits of an hour (a message's delivery hour)
+        self._shifts = (pair_bits, hour_shift, hour_shift + self._hb)
         self.pair_annoyed = np.zeros(R * P, dtype=bool)
         self.pair_reported = np.zeros(R * P, dtype=bool)
         # restrictions, by sender index r * S + s (docs/MODEL.md, Platform rules)
@@ -136,11 +188,7 @@ class Engine:
         # cumulative reports and deliveries at the end of each hour, for rolling windows
         self.reports_hist = np.zeros((self.H, R * S), dtype=np.int32)
         self.delivered_hist = np.zeros((self.H, R * S), dtype=np.int32)
-        # pending events by hour: reads key ((((r * P + pair) << 1) | kind) << hb) | delivery
-        # hour, sees key (r*S+s)*N+node
-        self._hb = max(1, int(self.H).bit_length())
-        if (R * P * 2) >> (62 - self._hb):
-            raise MemoryError("replicates x pairs x horizon too large for one batch")
+        # pending events by hour: reads as above, sees key (r * S + s) * N + node
         self.reads: dict[int, list] = defaultdict(list)
         self.sees: dict[int, list] = defaultdict(list)
         self.record_series = record_series
@@ -150,16 +198,18 @@ class Engine:
         # per pair, indexed by (pair << 1) | kind: annoyance increment and share probability
         self._inc = np.stack([pop.annoyance_generic, pop.annoyance_personal], axis=1).ravel()
         self._share = np.stack([pop.share_generic, pop.share_personal], axis=1).ravel()
-        self._pair_arrays = (self.pair_slot, pop.pair_sender.astype(np.int64),
-                             pop.pair_contact.astype(np.int64), pop.close.astype(bool),
+        self._pair_sender_node = pop.senders[pop.pair_sender].astype(np.int64)
+        self._pair_contact = pop.pair_contact.astype(np.int64)
+        self._pair_arrays = (self.pair_slot, pop.pair_sender.astype(np.int64), self._pair_sender_node,
+                             self._pair_contact, pop.close.astype(bool),
                              pop.tie_strength.astype(float), pop.report_prob.astype(float),
                              pop.unfollow_prob.astype(float))
         self._pair_kind_arrays = (self._inc.astype(float), self._share.astype(float))
-        # read delays always 0 (ReadDelay.draw: constant, or mean 0): shares are seen the same hour
-        delay = pop.read_delay
+        self._delay = draws.delay_params(pop.read_delay)
+        self._read_prob = np.ascontiguousarray(pop.read_prob, dtype=float)
+        # read delays always 0 (constant, or mean 0): shares are seen the same hour
         self._max_degree = int(sc.network.degree().max(initial=0))
-        self._same_hour = bool((delay.dist == "constant" or delay.mean_hours == 0)
-                               and np.rint(delay.mean_hours) == 0)
+        self._same_hour = bool(self._delay[0] == draws.CONSTANT and np.rint(self._delay[1]) == 0)
         self._sort_hours = np.int16 if self.H < np.iinfo(np.int16).max else np.int64
         # strategies and the hours at which each sender may act: (sender, planned hour relative
         # to its start, the replicates it is for (None: all))
@@ -197,6 +247,8 @@ class Engine:
         pop, R, S = self.sc.population, self.R, self.S
         sl = pop.contacts_of(s)
         idx = np.arange(R) * S + s
+        sender_node = int(pop.senders[s])
+        contact_nodes = pop.pair_contact[sl].astype(np.int64)
 
         def reports_in_last(hours: int) -> np.ndarray:
             return self._window(self.count["reports"], self.reports_hist, int(hours))[idx]
@@ -204,9 +256,12 @@ class Engine:
         def unfollowed() -> np.ndarray:
             return self.unfollowed.reshape(R, self.P)[:, sl]
 
+        def uniforms(stream: int = 0) -> np.ndarray:
+            return draws.uniform_grid(self.keys, draws.ORDER, contact_nodes, sender_node, int(stream))
+
         return SenderView(
             n_contacts=sl.stop - sl.start, tie_strength=pop.tie_strength[sl], n_replicates=R,
-            rng=self.rng, suspended=self.suspended[idx], reports_in_last=reports_in_last,
+            uniforms=uniforms, suspended=self.suspended[idx], reports_in_last=reports_in_last,
             unfollowed=unfollowed, active=np.ones(R, dtype=bool) if active is None else active,
         )
 
@@ -356,9 +411,11 @@ class Engine:
         self.count["effort_minutes"] += minutes_each * n_by
         self.day_delivered[:, t // HOURS_PER_DAY] += n_by.astype(np.int32)
         self._changed = True
-        rp = rp[self.rng.random(len(rp)) < pop.read_prob[pair]]
-        at = t + pop.read_delay.draw(self.rng, len(rp))
-        self._queue(self.reads, at, ((((rp << 1) | kind) << self._hb) | t))
+        events, at = deliver(self.keys, t, self.H, r.astype(np.int64, copy=False),
+                             pair.astype(np.int64, copy=False), kind, P, self._shifts,
+                             self._pair_contact, self._pair_sender_node, self._read_prob, self.sent,
+                             self._delay)
+        self._queue(self.reads, at, events)
 
     def _allowance(self, s: int, t: int) -> np.ndarray:
         """(R,) messages sender s may still deliver this calendar day and week."""
@@ -417,12 +474,12 @@ class Engine:
         """Sender messages read this hour, one after the other in queue order (two reads by
         one person in one hour, from two senders or a note and a generic, add up in turn)."""
         sharers, reports = read_messages(
-            self.rng, t, keys, (keys >> (self._hb + 1)) // self.P, float(self.sc.half_life_hours),
+            self.keys, t, keys, self._shifts, float(self.sc.half_life_hours),
             (self.P, self.M, self.N, self.S), self._pair_arrays, self._pair_kind_arrays,
             (self.contact_annoyance, self.contact_annoyance_hour, self.contact_threshold,
              self.contact_annoyed, self.aware, self.shared, self.unfollowed, self.pair_annoyed,
              self.pair_reported),
-            self.counts, _KERNEL_ROWS, self._hb)
+            self.counts, _KERNEL_ROWS)
         self._changed = True
         if len(reports):  # by the calendar day their message was delivered (the rate rule)
             mask = (1 << self._hb) - 1
@@ -435,8 +492,9 @@ class Engine:
     def _process_sees(self, t: int, keys: np.ndarray) -> None:
         """Shares seen this hour: the newly aware pass it on with their word-of-mouth chance."""
         pop = self.sc.population
-        sharers = see_shares(self.rng, keys, self.N, self.S, pop.share_word_of_mouth,
-                             self.aware, self.shared, self.counts, _KERNEL_ROWS)
+        sharers = see_shares(self.keys, keys, self.N, self.S, self.sender_nodes,
+                             pop.share_word_of_mouth, self.aware, self.shared, self.counts,
+                             _KERNEL_ROWS)
         self._changed = True
         self._start_shares(t, sharers)
 
@@ -455,12 +513,14 @@ class Engine:
             top = self._max_degree + (1 << 16)
             while len(rs):
                 rs, node, exclude = spread_now(
-                    self.rng, rs, node, exclude, len(rs) + top, N, net.indptr, net.indices,
-                    pop.exposure, pop.share_word_of_mouth, self.aware, self.shared, self.counts,
-                    _KERNEL_ROWS)
+                    self.keys, self.S, self.sender_nodes, rs, node, exclude, len(rs) + top, N,
+                    net.indptr, net.indices, pop.exposure, pop.share_word_of_mouth, self.aware,
+                    self.shared, self.counts, _KERNEL_ROWS)
             return
-        keys = sample_audience(self.rng, net, node, pop.exposure[node], exclude, base=rs * N)
-        self._queue(self.sees, t + pop.read_delay.draw(self.rng, len(keys)), keys)
+        keys, hours = sample_audience(net, node, pop.exposure[node], self.keys[rs // self.S],
+                                      senders=exclude, exclude=exclude, base=rs * N,
+                                      delay=self._delay)
+        self._queue(self.sees, t + hours, keys)
 
     # ------------------------------------------------------------------ platform, records
 
@@ -476,6 +536,7 @@ class Engine:
         free = ~self.suspended & (self.restricted_until <= t)
         if not free.any():
             return
+        calls = [0]  # a rule may ask for uniforms more than once an hour: each call its own
         report_sender = events >> self._hb
         delivery_hour = events & ((1 << self._hb) - 1)
 
@@ -492,12 +553,20 @@ class Engine:
                                                          self.delivered_hist, int(hours)),
             report_sender=report_sender, report_delivery_hour=delivery_hour,
             day_reports=self.day_reports, day_delivered=self.day_delivered,
-            uniform=lambda: self.rng.random(RS))
+            uniform=lambda: self._platform_uniforms(t, calls))
         hit = np.asarray(rule.restrict(state), dtype=bool) & free
         if not getattr(rule, "acts_without_reports", False):
             hit &= new > 0  # a rule acts on a sender only in an hour with a new report against it
         if hit.any():
             self._restrict(np.flatnonzero(hit), t)
+
+    def _platform_uniforms(self, t: int, calls: list) -> np.ndarray:
+        """(R * S) uniforms for a platform rule's decisions at hour t, keyed by (replicate,
+        sender, hour, call): the same in every run that meets the same replicate."""
+        calls[0] += 1
+        rs = np.arange(self.R * self.S)
+        return draws.uniforms(self.keys[rs // self.S], draws.PLATFORM,
+                              self.sender_nodes[rs % self.S], t, calls[0])
 
     def _restrict(self, idx: np.ndarray, t: int) -> None:
         """Restrict senders idx at the end of hour t: the n-th restriction lasts

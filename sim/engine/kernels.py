@@ -1,10 +1,12 @@
 """Compiled inner loops (numba) where numpy's whole-array passes cost more than the work itself:
-drawing who sees a share, reading the sender's messages, seeing shares. Each is one pass over
-the events due in an hour, in queue order; the calendar, sends, platform rule and records stay
-in numpy (sim/engine.py).
+delivering messages (read or not, and when), reading them, drawing who sees a share, seeing
+shares. Each is one pass over the events due in an hour, in queue order; the calendar, sends,
+platform rule and records stay in numpy (sim/engine/engine.py).
 
-The kernels draw from the engine's own ``numpy.random.Generator`` (numba shares its bit
-generator state), so a seed gives the same numbers whether or not the compile cache is warm.
+Every random number is a keyed draw (sim/engine/draws.py): a hash of the replicate's key and
+of who and what it is about, never the next number of a shared stream. So a kernel's result
+does not depend on the order in which it meets events, or on which other replicates share
+its batch, and a draw that is not needed is simply not made.
 """
 
 from __future__ import annotations
@@ -12,18 +14,84 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from sim.engine.draws import (CONSTANT, EXPOSURE, READ, READ_DELAY, REPORT, SEE_DELAY, SHARE,
+                              UNFOLLOW, WOM, bits_at, delay_hours, exponential_bits, stream,
+                              uniform)
+
 
 @njit(cache=True, nogil=True)
-def audience(rng, indptr, indices, nodes, p, exclude, base, first):  # pragma: no cover
-    """For sharers i = first, first + 1, ... (graph node nodes[i]), the connections v that see
-    the post, each with probability p[i], never v == exclude[i]; as keys base[i] + v, grouped
-    by sharer, connections in CSR order. The output holds the expected number plus a margin
-    (at least one sharer's connections); it stops before a sharer whose connections might not
-    fit, and returns (keys, index of the next sharer) for the caller to continue.
+def _skip(j, end, h, scale):  # pragma: no cover - compiled
+    """The next connection index after j that sees a post: a geometric gap ceil(E * scale),
+    E ~ Exp(1) from the hash h (ziggurat) and scale = -1 / log(1 - q), so P(gap > k) =
+    (1 - q)^k; ``end`` when the gap runs past the last connection (no integer overflow for
+    tiny q)."""
+    g = exponential_bits(h) * scale
+    if not g < end - j:  # also NaN, from 0 * inf when q is below 1e-308
+        return end
+    return j + max(1, np.int64(np.ceil(g)))
 
-    Geometric skips from one seen connection to the next: the gap is ceil(E * scale) with
-    E ~ Exp(1) and scale = -1 / log(1 - q), so P(gap > k) = (1 - q)^k; the work grows with
-    the number who see the post, not with the sharer's degree."""
+
+@njit(cache=True, nogil=True)
+def _happens(p, key, purpose, a, b, c):  # pragma: no cover - compiled
+    """True with probability p, by the keyed uniform; a certain outcome (p <= 0 or p >= 1)
+    skips the hash (keyed draws make skipping a draw change nothing else)."""
+    if p >= 1.0:
+        return True
+    return p > 0.0 and uniform(key, purpose, a, b, c) < p
+
+
+@njit(cache=True, nogil=True)
+def deliver(keys, t, horizon, r, pair, kind, P, shifts, contact, sender_node, read_prob, sent,
+            delay):  # pragma: no cover - compiled
+    """Messages of kind ``kind`` delivered at hour t to (replicate r[i], pair pair[i]). Each
+    is the m-th message of its sender to that contact (m counted in ``sent``, by r * P + pair);
+    it is read with the pair's read_prob, after a read delay, both drawn from the key
+    (replicate, contact, sender, m). Returns (events, hours) of the messages read before the
+    horizon; an event is (m << shifts[2]) | (t << shifts[1]) | (r << shifts[0]) | (pair << 1)
+    | kind: t, the delivery hour, is what the rate rule charges a report to.
+
+    delay = (code, mean, mu, sigma) of ``draws.delay_hours``."""
+    code, mean, mu, sigma = delay
+    n = len(r)
+    events = np.empty(n, dtype=np.int64)
+    hours = np.empty(n, dtype=np.int64)
+    pair_shift, hour_shift, m_shift = shifts
+    limit = np.int64(1) << (63 - m_shift)
+    k = 0
+    for i in range(n):
+        p = pair[i]
+        rp = r[i] * P + p
+        m = np.int64(sent[rp])
+        if m + 1 >= limit:
+            raise ValueError("more messages from one sender to one contact than can be numbered")
+        sent[rp] = m + 1
+        key = keys[r[i]]
+        c, s = contact[p], sender_node[p]
+        if _happens(read_prob[p], key, READ, c, s, m):
+            u = 0.0 if code == CONSTANT else uniform(key, READ_DELAY, c, s, m)
+            h = t + delay_hours(u, code, mean, mu, sigma)
+            if h < horizon:
+                events[k] = (m << m_shift) | (t << hour_shift) | (r[i] << pair_shift) | (p << 1) | kind
+                hours[k] = h
+                k += 1
+    return events[:k], hours[:k]
+
+
+@njit(cache=True, nogil=True)
+def audience(keys, senders, indptr, indices, nodes, p, exclude, base, first, delay):  # pragma: no cover
+    """For sharers i = first, first + 1, ... (graph node nodes[i], sharing the ask of the
+    sender at node senders[i], in the replicate of key keys[i]), the connections v that see
+    the post, each with probability p[i], never v == exclude[i]; as keys base[i] + v, grouped
+    by sharer, connections in CSR order, with the hours until each sees it (read delay drawn
+    from (replicate, v, sender, sharer)). The output holds the expected number plus a margin
+    (at least one sharer's connections); it stops before a sharer whose connections might not
+    fit, and returns (keys, hours, index of the next sharer) for the caller to continue.
+
+    Geometric skips from one seen connection to the next (``_skip``), drawn from the sharer's
+    own stream (replicate, sharer, sender, j = 0, 1, ...): the work grows with the number who
+    see the post, not with the sharer's degree, and a sharer reaches the same people in a
+    replicate whatever else happens in it."""
+    code, mean, mu, sigma = delay
     expect = 0.0
     widest = 0
     for i in range(first, len(nodes)):
@@ -31,7 +99,9 @@ def audience(rng, indptr, indices, nodes, p, exclude, base, first):  # pragma: n
         widest = max(widest, d)
         expect += d * min(max(p[i], 0.0), 1.0)
     cap = max(int(expect + 4.0 * np.sqrt(expect) + 64.0), widest)
-    keys = np.empty(cap, dtype=np.int64)
+    out = np.empty(cap, dtype=np.int64)
+    hours = np.empty(cap, dtype=np.int64)
+    fixed = np.int64(np.rint(mean))
     k = 0
     last_q, scale = -1.0, 0.0
     i = first
@@ -43,15 +113,27 @@ def audience(rng, indptr, indices, nodes, p, exclude, base, first):  # pragma: n
             every = q >= 1.0
             if not every and q != last_q:
                 last_q, scale = q, -1.0 / np.log1p(-q)
-            j = a if every else a + max(1, int(np.ceil(rng.standard_exponential() * scale))) - 1
+            key, sender, sharer = keys[i], senders[i], nodes[i]
+            st = stream(key, EXPOSURE, sharer, sender)
+            j = a if every else _skip(a - 1, b, bits_at(st, 0), scale)
+            n_draws = 1
             while j < b:
                 v = indices[j]
                 if v != exclude[i]:
-                    keys[k] = base[i] + v
+                    out[k] = base[i] + v
+                    if code == CONSTANT:
+                        hours[k] = fixed
+                    else:
+                        hours[k] = delay_hours(uniform(key, SEE_DELAY, v, sender, sharer),
+                                               code, mean, mu, sigma)
                     k += 1
-                j += 1 if every else max(1, int(np.ceil(rng.standard_exponential() * scale)))
+                if every:
+                    j += 1
+                else:
+                    j = _skip(j, b, bits_at(st, n_draws), scale)
+                    n_draws += 1
         i += 1
-    return keys[:k], i
+    return out[:k], hours[:k], i
 
 
 # The counters the kernels add to, in the order of their ``rows`` argument: the engine passes
@@ -62,37 +144,44 @@ KERNEL_COUNTERS = ("reach", "supporters", "direct_supporters", "unfollows", "unf
 
 
 @njit(cache=True, nogil=True)
-def read_messages(rng, t, keys, replicate, half_life, dims, pairs, contacts, state, counts,
-                  rows, hb):  # pragma: no cover
+def read_messages(keys, t, events, shifts, half_life, dims, pairs, contacts, state, counts,
+                  rows):  # pragma: no cover
     """The sender messages read at hour t, one after the other in queue order (rules 2-4 of
-    docs/MODEL.md). keys: ((((r * P + pair) << 1) | kind) << hb) | the hour the message was
-    delivered; replicate: r of each. Returns the keys (r * S + s) * N + node of the readers who
-    now share (already marked as sharing and counted as direct supporters), and one entry per
-    new report, ((r * S + s) << hb) | the reported message's delivery hour.
+    docs/MODEL.md). events: (m << shifts[2]) | (delivery hour << shifts[1]) | (r << shifts[0])
+    | (pair << 1) | kind, as ``deliver`` made them. Returns the keys (r * S + s) * N + node of
+    the readers who now share (already marked as sharing and counted as direct supporters), and
+    one entry per new report, ((r * S + s) << (shifts[2] - shifts[1])) | the reported message's
+    delivery hour. Report, unfollow and share are drawn from (replicate, contact, sender, m),
+    the key of the message.
 
-    dims = (P, M, N, S); pairs = (slot, sender, contact, close, tie, report_prob, unfollow_prob),
-    per pair; contacts = (inc, share) by (pair << 1) | kind; state = (annoyance, annoyance_hour,
-    threshold, contact_annoyed) by r * M + slot, then (aware, shared) by skey and
-    (unfollowed, pair_annoyed, pair_reported) by r * P + pair; rows: the counter rows of
-    KERNEL_COUNTERS.
+    dims = (P, M, N, S); pairs = (slot, sender, sender_node, contact, close, tie, report_prob,
+    unfollow_prob), per pair; contacts = (inc, share) by (pair << 1) | kind; state =
+    (annoyance, annoyance_hour, threshold, contact_annoyed) by r * M + slot, then (aware,
+    shared) by skey and (unfollowed, pair_annoyed, pair_reported) by r * P + pair; rows: the
+    counter rows of KERNEL_COUNTERS.
     """
     REACH, SUPPORTERS, DIRECT, UNFOLLOWS, UNFOLLOWS_W, CLOSE_LOST, ANNOYED, CLOSE_ANNOYED, REPORTS = rows
     P, M, N, S = dims
-    slot, sender, contact, close, tie, report_prob, unfollow_prob = pairs
+    slot, sender, sender_node, contact, close, tie, report_prob, unfollow_prob = pairs
     inc, share = contacts
     annoyance, annoyance_hour, threshold, contact_annoyed, aware, shared, \
         unfollowed, pair_annoyed, pair_reported = state
-    out = np.empty(len(keys), dtype=np.int64)
+    pair_shift, hour_shift, m_shift = shifts
+    pair_mask = (np.int64(1) << pair_shift) - 1
+    r_mask = (np.int64(1) << (hour_shift - pair_shift)) - 1
+    hour_bits = m_shift - hour_shift
+    hour_mask = (np.int64(1) << hour_bits) - 1
+    out = np.empty(len(events), dtype=np.int64)
     n_out = 0
-    reported = np.empty(len(keys), dtype=np.int64)
+    reported = np.empty(len(events), dtype=np.int64)
     n_reported = 0
-    hour_mask = (1 << hb) - 1
-    for i in range(len(keys)):
-        key = keys[i] >> hb
-        rp = key >> 1
-        r = replicate[i]
-        pk = key - ((r * P) << 1)
+    for i in range(len(events)):
+        ev = events[i]
+        pk = ev & pair_mask  # (pair << 1) | kind
         pair = pk >> 1
+        r = (ev >> pair_shift) & r_mask
+        m = ev >> m_shift
+        rp = r * P + pair
         a_idx = r * M + slot[pair]
         a = annoyance[a_idx]
         if a != 0.0:  # decayed since the last read (half-life half_life hours)
@@ -105,6 +194,7 @@ def read_messages(rng, t, keys, replicate, half_life, dims, pairs, contacts, sta
         if not aware[skey]:
             aware[skey] = True
             counts[REACH, rs] += 1
+        key, c, s = keys[r], contact[pair], sender_node[pair]
         if a > threshold[a_idx]:
             if not pair_annoyed[rp]:
                 pair_annoyed[rp] = True
@@ -112,19 +202,19 @@ def read_messages(rng, t, keys, replicate, half_life, dims, pairs, contacts, sta
                 if close[pair]:
                     counts[CLOSE_ANNOYED, rs] += 1
             contact_annoyed[a_idx] = True
-            # a contact reports a sender at most once (the draw is made either way)
-            if rng.random() < report_prob[pair] and not pair_reported[rp]:
+            # a contact reports a sender at most once
+            if not pair_reported[rp] and _happens(report_prob[pair], key, REPORT, c, s, m):
                 counts[REPORTS, rs] += 1
                 pair_reported[rp] = True
-                reported[n_reported] = (rs << hb) | (keys[i] & hour_mask)
+                reported[n_reported] = (rs << hour_bits) | ((ev >> hour_shift) & hour_mask)
                 n_reported += 1
-            if rng.random() < unfollow_prob[pair] and not unfollowed[rp]:
+            if not unfollowed[rp] and _happens(unfollow_prob[pair], key, UNFOLLOW, c, s, m):
                 unfollowed[rp] = True
                 counts[UNFOLLOWS, rs] += 1
                 counts[UNFOLLOWS_W, rs] += tie[pair]
                 if close[pair]:
                     counts[CLOSE_LOST, rs] += 1
-        elif rng.random() < share[pk] and not shared[skey]:
+        elif not shared[skey] and _happens(share[pk], key, SHARE, c, s, m):
             shared[skey] = True
             counts[DIRECT, rs] += 1
             counts[SUPPORTERS, rs] += 1
@@ -134,20 +224,25 @@ def read_messages(rng, t, keys, replicate, half_life, dims, pairs, contacts, sta
 
 
 @njit(cache=True, nogil=True)
-def see_shares(rng, keys, N, S, word_of_mouth, aware, shared, counts, rows):  # pragma: no cover
-    """Shares seen this hour (keys (r * S + s) * N + node): a person who did not know yet
+def see_shares(keys, events, N, S, sender_nodes, word_of_mouth, aware, shared, counts,
+               rows):  # pragma: no cover
+    """Shares seen this hour (events (r * S + s) * N + node): a person who did not know yet
     becomes aware once, however many shares they see, and shares in turn with their
-    word-of-mouth probability. Returns the keys of the new sharers (marked and counted)."""
+    word-of-mouth probability, drawn from (replicate, person, sender). Returns the keys of the
+    new sharers (marked and counted)."""
     REACH, SUPPORTERS = rows[0], rows[1]
-    out = np.empty(len(keys), dtype=np.int64)
+    out = np.empty(len(events), dtype=np.int64)
     n_out = 0
-    for key in keys:
+    for key in events:
         if aware[key]:
             continue
         aware[key] = True
         rs = key // N
         counts[REACH, rs] += 1
-        if rng.random() < word_of_mouth[key - rs * N] and not shared[key]:
+        node = key - rs * N
+        r = rs if S == 1 else rs // S
+        if not shared[key] and _happens(word_of_mouth[node], keys[r], WOM, node,
+                                        sender_nodes[rs - r * S], 0):
             shared[key] = True
             counts[SUPPORTERS, rs] += 1
             out[n_out] = key
@@ -156,18 +251,19 @@ def see_shares(rng, keys, N, S, word_of_mouth, aware, shared, counts, rows):  # 
 
 
 @njit(cache=True, nogil=True)
-def spread_now(rng, rs0, node0, exclude0, cap, N, indptr, indices, exposure, word_of_mouth,
-               aware, shared, counts, rows):  # pragma: no cover - compiled
+def spread_now(keys, S, sender_nodes, rs0, node0, exclude0, cap, N, indptr, indices, exposure,
+               word_of_mouth, aware, shared, counts, rows):  # pragma: no cover - compiled
     """Word of mouth within the hour (read delay 0), from new sharers (replicate-sender rs0,
     node node0, already marked and counted): each connection but the message's sender
-    (exclude0) sees a post with the sharer's exposure probability (geometric skips, as in
-    ``audience``); a viewer who did not know becomes aware, and shares in turn with their
-    word-of-mouth probability, until the cascade stops. Works from a stack of ``cap`` entries
-    (``cap`` >= len(rs0)); if a sharer's viewers might not fit, returns the sharers still to
-    do as (rs, node, exclude), else three empty arrays."""
+    (exclude0) sees a post with the sharer's exposure probability (geometric skips from the
+    sharer's stream, as in ``audience``); a viewer who did not know becomes aware, and shares
+    in turn with their word-of-mouth probability (drawn from (replicate, viewer, sender)),
+    until the cascade stops. Works from a stack of ``cap`` entries (``cap`` >= len(rs0)); if
+    a sharer's viewers might not fit, returns the sharers still to do as (rs, node, exclude),
+    else three empty arrays. Keyed draws make the outcome independent of the stack's order."""
     REACH, SUPPORTERS = rows[0], rows[1]
     # a stack, not a queue: a new sharer's cascade is followed at once, while that replicate's
-    # slice of aware/shared is still in cache (the order of sightings does not matter)
+    # slice of aware/shared is still in cache
     st_rs = np.empty(cap, dtype=np.int64)
     st_node = np.empty(cap, dtype=np.int64)
     st_ex = np.empty(cap, dtype=np.int64)
@@ -185,29 +281,35 @@ def spread_now(rng, rs0, node0, exclude0, cap, N, indptr, indices, exposure, wor
         if b <= a or q <= 0.0:
             continue
         base = rs * N
+        r = rs if S == 1 else rs // S
+        key, sender = keys[r], sender_nodes[rs - r * S]
         every = q >= 1.0
         if not every and q != last_q:
             last_q, scale = q, -1.0 / np.log1p(-q)
-        j = a if every else a + max(1, int(np.ceil(rng.standard_exponential() * scale))) - 1
+        st = stream(key, EXPOSURE, node, sender)
+        j = a if every else _skip(a - 1, b, bits_at(st, 0), scale)
+        n_draws = 1
         reached = 0
         supporters = 0
         while j < b:
             v = indices[j]
             seen = base + v
             if v != exclude and not aware[seen]:
-                # not aware yet, so not sharing yet either (sharing implies awareness);
-                # a draw whose outcome is certain (probability 1) is skipped
+                # not aware yet, so not sharing yet either (sharing implies awareness)
                 aware[seen] = True
                 reached += 1
-                p_share = word_of_mouth[v]
-                if p_share >= 1.0 or rng.random() < p_share:
+                if _happens(word_of_mouth[v], key, WOM, v, sender, 0):
                     shared[seen] = True
                     supporters += 1
                     st_rs[n] = rs
                     st_node[n] = v
                     st_ex[n] = exclude
                     n += 1
-            j += 1 if every else max(1, int(np.ceil(rng.standard_exponential() * scale)))
+            if every:
+                j += 1
+            else:
+                j = _skip(j, b, bits_at(st, n_draws), scale)
+                n_draws += 1
         counts[REACH, rs] += reached
         counts[SUPPORTERS, rs] += supporters
     return st_rs[:0].copy(), st_node[:0].copy(), st_ex[:0].copy()

@@ -4,7 +4,9 @@ built once per run from a composed config.
 Seeds: the master seed is split (numpy SeedSequence) into independent streams for the
 network, the population, the choice of senders, and the replicates. The network, population
 and senders always come from the master seed, so runs that differ only in their strategy or
-platform meet the same people.
+platform meet the same people. The replicates' stream (or ``replicate_seed`` when set) gives
+each replicate r of the run its 64-bit key (``replicate_keys``), from which all of its
+random numbers are drawn (sim/engine/draws.py).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.config import check_contacts, validate
+from sim.engine import draws
 from sim.network import Network, build_network
 from sim.rules.platform_rules import Enforcement, PlatformRule, make_platform_rule
 from sim.rules.population import Population, build_population
@@ -40,11 +43,16 @@ def seed_streams(seed: int) -> dict[str, np.random.SeedSequence]:
     return dict(zip(names, np.random.SeedSequence(int(seed)).spawn(len(names))))
 
 
-def replicate_seeds(cfg, n_batches: int) -> list[np.random.SeedSequence]:
-    """One seed per batch of replicates: from ``replicate_seed`` when set, else from ``seed``."""
+def replicate_root(cfg) -> np.random.SeedSequence:
+    """The seed of the run's replicates: ``replicate_seed`` when set, else derived from ``seed``."""
     rs = cfg.get("replicate_seed")
-    root = np.random.SeedSequence(int(rs)) if rs is not None else seed_streams(cfg.seed)["dynamics"]
-    return root.spawn(n_batches)
+    return np.random.SeedSequence(int(rs)) if rs is not None else seed_streams(cfg.seed)["dynamics"]
+
+
+def replicate_keys(cfg, first: int, count: int) -> np.ndarray:
+    """The keys of replicates first .. first + count - 1 of the run (their index in the whole
+    run, not in a batch: a replicate's numbers do not depend on engine.batch_size)."""
+    return draws.replicate_keys(replicate_root(cfg), first, count)
 
 
 def choose_senders(net: Network, fraction: float, rng: np.random.Generator) -> np.ndarray:

@@ -1,7 +1,8 @@
 """Running a scenario: its replicates in batches, to per-replicate metrics and hourly series.
 
-Same config and seed, same numbers; the engine's batch size is part of the config (a
-different batch size gives different, equally valid, random numbers).
+Same config and seed, same numbers. Each replicate's numbers come from its own key (its
+index in the run and the replicate seed), so the engine's batch size changes memory and
+speed, never the numbers.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pandas as pd
 
 from sim import metrics
 from sim.engine.engine import Engine
-from sim.engine.scenario import Scenario, build_scenario, replicate_seeds
+from sim.engine.scenario import Scenario, build_scenario, replicate_keys
 from sim.network import Network
 from sim.rules.population import GENERIC, PERSONAL
 
@@ -35,7 +36,7 @@ def horizon_warnings(scenario: Scenario) -> list[str]:
 
     The count replays the plan on a throwaway batch of one replicate in which nobody
     reports or unfollows, so it is what the plan would send, not what a run would."""
-    eng = Engine(scenario, 1, np.random.default_rng(0), record_series=False)
+    eng = Engine(scenario, 1, 0, record_series=False)
     H, lines, more = eng.H, [], 0
     for s, strat in enumerate(eng.strategies):
         start = int(round(scenario.start_hours[s]))
@@ -84,8 +85,7 @@ def simulate(cfg, scenario: Scenario | None = None, progress: bool = False) -> R
     for w in horizon_warnings(sc):
         log.warning(w)
     total, bs = int(cfg.replicates), int(cfg.engine.batch_size)
-    sizes = [min(bs, total - i) for i in range(0, total, bs)]
-    batch_seeds = replicate_seeds(cfg, len(sizes))
+    starts = range(0, total, bs)
     bar = None
     if progress:
         from tqdm import tqdm
@@ -93,8 +93,9 @@ def simulate(cfg, scenario: Scenario | None = None, progress: bool = False) -> R
         bar = tqdm(total=total, desc="replicates", unit="rep", leave=False)
     tables, series = [], []
     try:
-        for size, ss in zip(sizes, batch_seeds):
-            eng = Engine(sc, size, np.random.default_rng(ss))
+        for first in starts:
+            size = min(bs, total - first)
+            eng = Engine(sc, size, replicate_keys(cfg, first, size))
             res = eng.run()
             tables.append(pd.DataFrame(res.metrics))
             series.append(res.series)

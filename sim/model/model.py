@@ -14,7 +14,7 @@ import numpy as np
 from sim import metrics
 from sim.config import compose
 from sim.engine.engine import Engine
-from sim.engine.scenario import build_scenario, replicate_seeds
+from sim.engine.scenario import build_scenario, replicate_keys
 from sim.model.agents import Contact, Sender
 
 
@@ -30,8 +30,8 @@ class OutreachModel(mesa.Model):
     Parameters follow the command line: config options by name (``strategy``, ``network``,
     ``population``, ``platform``), then ``overrides`` as Hydra override strings, then any other
     keyword as ``key=value`` (e.g. ``horizon_hours=336`` or ``**{"strategy.batch_size": 50}``).
-    ``rng`` is the seed: ``OutreachModel(rng=7)`` gives the same numbers as
-    ``outreach seed=7 replicates=1``.
+    ``rng`` is the seed: ``OutreachModel(rng=7)`` gives the same numbers as replicate 0 of
+    ``outreach seed=7`` (each replicate draws from its own key, whatever the run's size).
     """
 
     def __init__(self, strategy: str = "generic_blast", network: str = "ego",
@@ -52,8 +52,7 @@ class OutreachModel(mesa.Model):
         self.outreach_scenario = build_scenario(self.config)
         self.network = self.outreach_scenario.network
         self.population = self.outreach_scenario.population
-        batch_seed = replicate_seeds(self.config, 1)[0]
-        self.engine = Engine(self.outreach_scenario, 1, np.random.default_rng(batch_seed))
+        self.engine = Engine(self.outreach_scenario, 1, replicate_keys(self.config, 0, 1))
         pop = self.population
         self.senders = [Sender(self, int(node), s) for s, node in enumerate(pop.senders)]
         primary = pop.contacts_of(0)

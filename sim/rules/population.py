@@ -22,29 +22,24 @@ GENERIC, PERSONAL = 0, 1
 
 @dataclass
 class ReadDelay:
+    """Hours from delivery (or share) to reading, rounded to whole hours: exponential with
+    this mean, constant, or lognormal with this mean and log-sd sigma. The engine draws them
+    per message (sim/engine/draws.py: ``delay_params``, ``delay_hours``)."""
+
     dist: str  # exponential | constant | lognormal
     mean_hours: float
     sigma: float = 1.0
-
-    def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        """Whole hours from delivery (or share) to reading; time resolution is one hour."""
-        if self.dist == "constant" or self.mean_hours == 0:
-            d = np.full(size, self.mean_hours)
-        elif self.dist == "exponential":
-            d = rng.exponential(self.mean_hours, size=size)
-        else:  # lognormal with this mean
-            mu = np.log(self.mean_hours) - self.sigma**2 / 2
-            d = rng.lognormal(mu, self.sigma, size=size)
-        return np.rint(d).astype(np.int64)
 
 
 @dataclass
 class Population:
     n_agents: int
     senders: np.ndarray  # node index of each sender, primary first
-    # per agent; thresholds are drawn afresh for every replicate (see draw_thresholds)
+    # per agent; annoyance thresholds ~ LogNormal(ln median, sigma), drawn afresh for every
+    # replicate and person by the engine (nobody knows their contacts' patience in advance,
+    # so the risks average over who they might be); sigma 0 = everyone at the median
     threshold_median: float
-    threshold_sigma: float  # lognormal spread; 0 = every agent at the median
+    threshold_sigma: float
     share_word_of_mouth: np.ndarray
     exposure: np.ndarray  # chance that each connection sees this agent's share
     # per sender-contact pair; pairs of sender s are pair_offset[s]:pair_offset[s+1],
@@ -63,19 +58,6 @@ class Population:
     unfollow_prob: np.ndarray
     read_delay: ReadDelay
     tie_source: str = "beta"
-
-    def draw_thresholds(self, rng: np.random.Generator, n_replicates: int,
-                        n_agents: int | None = None) -> np.ndarray:
-        """Annoyance thresholds, one per replicate and agent (flat, r * N + i).
-
-        Nobody knows their contacts' patience in advance, so each replicate meets a fresh
-        draw: the risks then average over who the contacts might be. ``n_agents`` draws for
-        that many people instead of everyone (the engine keeps thresholds only for the people
-        a sender messages, the only ones who can be annoyed)."""
-        size = n_replicates * (self.n_agents if n_agents is None else int(n_agents))
-        if self.threshold_sigma == 0:
-            return np.full(size, float(self.threshold_median))
-        return rng.lognormal(np.log(self.threshold_median), self.threshold_sigma, size=size)
 
     @property
     def n_senders(self) -> int:

@@ -10,7 +10,9 @@ To add a strategy without touching the core, write a class with these two method
 it in the config: ``+strategy._target_=my_module.MyStrategy`` (the ``+`` because the key is
 added to the strategy schema; other keys of the strategy block, ``+strategy.my_key=...`` and the
 schema's own such as ``minutes_per_batch``, are passed to its constructor, so it should accept
-``**kwargs``).
+``**kwargs``). A strategy that needs randomness takes it from ``view.uniforms(stream)``: keyed
+draws, the same in every run of a replicate, so strategies compared on the same replicate seed
+stay paired (docs/MODEL.md, "Random numbers and paired replicates").
 """
 
 from __future__ import annotations
@@ -58,7 +60,10 @@ class SenderView:
     n_contacts: int
     tie_strength: np.ndarray  # by rank, strongest first
     n_replicates: int
-    rng: np.random.Generator
+    # (stream=0) -> (R, C) uniforms in [0, 1), by replicate and contact rank: the same in every
+    # run of a replicate, whatever the strategy (keyed by replicate, contact, sender and
+    # stream; a strategy's randomness comes from here, so its replicates stay paired)
+    uniforms: callable
     suspended: np.ndarray  # (R,) bool
     reports_in_last: callable  # hours -> (R,) reports against this sender in that window
     unfollowed: callable  # () -> (R, C) bool by rank
@@ -162,7 +167,7 @@ class Staggered:
     def _setup(self, view):
         c, r = view.n_contacts, view.n_replicates
         if self.order == "random":
-            self._queue = np.argsort(view.rng.random((r, c)), axis=1)
+            self._queue = np.argsort(view.uniforms(), axis=1, kind="stable")
         elif self.order == "weakest_first":
             self._queue = np.broadcast_to(np.arange(c)[::-1], (r, c))
         else:

@@ -197,7 +197,7 @@ class _Replicate:
             n_contacts=last - first,
             tie_strength=np.asarray(ref.w[first:last]),
             n_replicates=1,
-            rng=self.rng,
+            uniforms=lambda stream=0: self.rng.random((1, last - first)),
             suspended=np.array([standing is not None and standing.suspended_at is not None]),
             reports_in_last=reports_in_last,
             unfollowed=lambda: np.array([[p in self.unfollowed for p in range(first, last)]]),
