@@ -235,3 +235,28 @@ def test_outreach_app_rejects_bad_input_before_serving(argv, message, capsys, mo
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("outreach app: error:") and message in err[0]
+
+
+def test_restricted_periods_are_shaded_and_the_account_standing_is_told():
+    """A sender restricted and freed again: the running totals shade exactly the engine's
+    blocked hours, and the line of numbers says restricted, then free again."""
+    from sim.app.draw import account_text, restricted_periods
+
+    m = OutreachModel(strategy="staggered", rng=2, overrides=list(SMALL_EGO) + [
+        "population.report_prob=0.3", "population.threshold_median=0.8",
+        "strategy.batch_size=10", "platform.restriction_hours=[5,10]"])
+    picture = SeriesPicture(m)
+    said = set()
+    for _ in range(200):
+        m.step()
+        said.add(account_text(m).split(" ")[0])
+    picture.update()
+    e = m.engine
+    periods = restricted_periods(m)
+    assert periods and all(a < b <= e.H for a, b, _ in periods)
+    assert all(b1 <= a2 for (_, b1, _), (a2, _, _) in zip(periods, periods[1:]))  # in order
+    # the periods are the engine's: each restriction blocks hours t+1 .. t+D of the ladder
+    first = periods[0]
+    assert first[0] == e.restriction_hour[0] + 1 and first[1] - first[0] == 5
+    assert len(picture.spans) == 3 * len(periods)  # one shaded span per period on each panel
+    assert "RESTRICTED" in said and ("free" in said or "SUSPENDED" in said)
