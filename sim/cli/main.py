@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
+import signal
 import sys
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
+from sim.cli import interrupt
 from sim.config import CONFIG_DIR
 from sim.errors import UserError
 from sim.report import folders
@@ -69,6 +72,13 @@ def fail(out_dir: Path, message: str, status: int = 2) -> None:
     (130 after Ctrl-C, as shells expect)."""
     folders.mark_failed(out_dir, message)
     print(f"outreach: error: {message}", file=sys.stderr)
+    if status == 130:
+        # After Ctrl-C, leave at once: the interpreter re-raises a SIGINT it saw at exit (a
+        # compiled callback may have swallowed the first KeyboardInterrupt), which would turn
+        # the status into "killed by SIGINT". The marker and the message are written.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
     sys.exit(status)
 
 
@@ -81,6 +91,7 @@ SUBCOMMANDS = {
 
 
 def main() -> None:
+    signal.signal(signal.SIGINT, interrupt.on_sigint)
     if len(sys.argv) > 1 and sys.argv[1] in SUBCOMMANDS:
         name = sys.argv[1]
         module = importlib.import_module(SUBCOMMANDS[name][0])
@@ -93,7 +104,8 @@ def main() -> None:
         if OutputGuard.run_dir is not None:
             fail(OutputGuard.run_dir, INTERRUPTED, status=130)
         print(f"outreach: error: {INTERRUPTED}", file=sys.stderr)
-        sys.exit(130)
+        sys.stderr.flush()
+        os._exit(130)
 
 
 if __name__ == "__main__":

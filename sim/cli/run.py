@@ -11,6 +11,7 @@ from pathlib import Path
 from omegaconf import DictConfig
 
 from sim import metrics
+from sim.cli import interrupt
 from sim.engine.scenario import build_scenario
 from sim.engine.simulate import simulate
 from sim.report import folders, summary
@@ -28,7 +29,9 @@ def run_scenario(cfg: DictConfig, out_dir: Path, progress: bool = True) -> summa
     log.info("network %s: %d nodes, %d edges, sender %s with %d contacts",
              net_info["name"], net_info["nodes"], net_info["edges"], net_info["sender"],
              net_info["sender_degree"])
+    interrupt.check()
     res = simulate(cfg, scenario=scenario, progress=progress and cfg.output.progress)
+    interrupt.check()
     data = summary.build(cfg, scenario, res.replicates, time.perf_counter() - t0)
     ts = summary.timeseries_table(res.series)
     folders.write_parquet(out_dir / "replicates.parquet", res.replicates)
@@ -37,6 +40,7 @@ def run_scenario(cfg: DictConfig, out_dir: Path, progress: bool = True) -> summa
         limit = getattr(scenario.platform, "max_reports", None)  # the count rule's limit
         outreach_figure(ts, data["metrics"], f"{data['strategy']} on {net_info['name']}",
                         limit=limit, path=out_dir / "outreach.png")
+    interrupt.check()
     summary.write(out_dir, data)
     return summary.Summary(folder=Path(out_dir), data=data)
 
