@@ -127,7 +127,7 @@ RISKS = {"restricted": ("restriction_risk", "restriction_hour"),
 # The risk the comparison figures put against reach: any restriction at all (with
 # platform.restriction_hours=[] the first restriction is permanent and the two risks agree).
 RISK = "restricted"
-RISK_SUMMARY, RISK_HOUR = RISKS[RISK]
+RISK_SUMMARY = RISKS[RISK][0]
 
 
 def names(where: str | None = None, kind: str | None = None) -> tuple[str, ...]:

@@ -17,7 +17,6 @@ engine skips such hours otherwise).
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from typing import Callable, Protocol, runtime_checkable
 
@@ -27,6 +26,7 @@ from scipy.special import betainc
 from sim.config.schema import (RESTRICTION_HOURS, CountPlatformConfig, PlatformConfig,
                                RatePlatformConfig, ReviewPlatformConfig)
 from sim.errors import PlatformRuleError
+from sim.rules import plugins
 from sim.units import HOURS_PER_DAY
 
 
@@ -165,7 +165,6 @@ class RateRule:
                 f"{self.prior_messages:g} messages)")
 
 
-RULES = {"none": NoRule, "count": CountRule, "rate": RateRule, "review": ReviewRule}
 _COMMON = ("rule", "restriction_hours", "daily_cap", "weekly_cap", "_target_")
 
 
@@ -173,20 +172,8 @@ def make_platform_rule(cfg) -> PlatformRule:
     """The rule of the ``platform`` config block: a built-in one, or a user's ``_target_``."""
     params = {k: v for k, v in dict(cfg).items() if k not in _COMMON}
     if "_target_" in cfg:
-        module, _, name = str(cfg["_target_"]).rpartition(".")
-        try:
-            cls = getattr(importlib.import_module(module), name)
-        except (ImportError, AttributeError, ValueError) as exc:
-            raise PlatformRuleError(f"platform._target_={cfg['_target_']!r}: cannot import ({exc})") from None
-        try:
-            rule = cls(**params)
-        except TypeError as exc:
-            raise PlatformRuleError(f"platform._target_={cfg['_target_']!r}: cannot be built from the "
-                                f"platform block ({exc})") from None
-        if not isinstance(rule, PlatformRule):
-            raise PlatformRuleError(f"platform._target_={cfg['_target_']!r}: expected a class with "
-                                "restrict(state) and limit_text()")
-        return rule
+        return plugins.build("platform", cfg, params, PlatformRule, PlatformRuleError,
+                             "restrict(state) and limit_text()")
     if cfg.rule == "count":
         return CountRule(max_reports=int(cfg.max_reports),
                          window_hours=max(1, int(round(cfg.window_hours))))
@@ -198,5 +185,5 @@ def make_platform_rule(cfg) -> PlatformRule:
     return NoRule()
 
 
-__all__ = ["CountRule", "Enforcement", "NoRule", "PlatformRule", "PlatformState", "RULES",
-           "RateRule", "ReviewRule", "make_platform_rule"]
+__all__ = ["CountRule", "Enforcement", "NoRule", "PlatformRule", "PlatformState", "RateRule",
+           "ReviewRule", "make_platform_rule"]

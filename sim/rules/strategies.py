@@ -17,7 +17,6 @@ stay paired (docs/MODEL.md, "Random numbers and paired replicates").
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -26,6 +25,7 @@ import numpy as np
 from sim.config.schema import (BlastThenPersonalConfig, OutreachConfig, PersonalFirstConfig,
                                StrategyConfig)
 from sim.errors import StrategyError
+from sim.rules import plugins
 from sim.rules.population import GENERIC, PERSONAL
 from sim.units import HOURS_PER_DAY
 
@@ -233,19 +233,6 @@ def make_strategy(cfg) -> Strategy:
     """A fresh strategy object from the ``strategy`` config block (one per sender)."""
     params = {k: v for k, v in dict(cfg).items() if k not in ("name", "_target_")}
     if "_target_" in cfg:
-        module, _, name = str(cfg["_target_"]).rpartition(".")
-        try:
-            cls = getattr(importlib.import_module(module), name)
-        except (ImportError, AttributeError, ValueError) as exc:
-            raise StrategyError(f"strategy._target_={cfg['_target_']!r}: cannot import ({exc})") from None
-        try:
-            strategy = cls(**params)
-        except TypeError as exc:
-            raise StrategyError(f"strategy._target_={cfg['_target_']!r}: cannot be built from the "
-                                f"strategy block ({exc})") from None
-        if not isinstance(strategy, Strategy):
-            raise StrategyError(
-                f"strategy._target_={cfg['_target_']!r}: expected a class with send_hours() and sends()"
-            )
-        return strategy
+        return plugins.build("strategy", cfg, params, Strategy, StrategyError,
+                             "send_hours() and sends()")
     return STRATEGIES[cfg["name"]](**params)
