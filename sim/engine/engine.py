@@ -153,8 +153,8 @@ class Engine:
         self.unfollowed = np.zeros(R * P, dtype=bool)
         # messages each sender delivered to each contact so far: the next one's number m
         self.sent = np.zeros(R * P, dtype=np.int32)
-        # a read event packs (m << shifts[1]) | (r << shifts[0]) | (pair << 1) | kind (bit
-        # fields, so that unpacking needs no division)
+        # a read event packs (m << shifts[2]) | (delivery hour << shifts[1]) | (r << shifts[0])
+        # | (pair << 1) | kind (bit fields, so that unpacking needs no division)
         pair_bits = max(1, int(2 * P - 1).bit_length())
         hour_shift = pair_bits + max(1, int(R - 1).bit_length())
         self._hb = max(1, int(self.H).bit_length())  # bits of an hour (a message's delivery hour)
@@ -164,7 +164,9 @@ class Engine:
         # restrictions, by sender index r * S + s (docs/MODEL.md, Platform rules)
         self.suspended = np.zeros(R * S, dtype=bool)  # restricted for good
         self.suspension_hour = np.full(R * S, -1, dtype=np.int64)
-        self.restricted_until = np.zeros(R * S, dtype=np.int64)  # first hour it may send again
+        # first hour it may send again: its last lift (reports before it are spent), or a lift
+        # to come; int64 max when suspended
+        self.restricted_until = np.zeros(R * S, dtype=np.int64)
         self.restrictions = np.zeros(R * S, dtype=np.int64)
         self.restricted_hours = np.zeros(R * S)
         self.restriction_hour = np.full(R * S, -1, dtype=np.int64)  # the first one's
@@ -172,9 +174,10 @@ class Engine:
         # restriction's whole length is added when it is imposed: a send planned at hour h goes
         # out at h + lag, so the strategy carries on where it stopped)
         self.lag = np.zeros(R * S, dtype=np.int64)
-        self.counted_from = np.zeros(R * S, dtype=np.int64)  # reports before this hour: spent
         self.restriction_log: list[tuple[int, int, int]] = []  # (sender index, from, until)
         self.enforcement = sc.enforcement
+        # a rule asked in every hour, not only in hours with a new report against a sender
+        self._rule_every_hour = bool(getattr(sc.platform, "acts_without_reports", False))
         # messages delivered and reports against them, by the calendar day of delivery
         days = self.H // HOURS_PER_DAY + 1
         self.day_delivered = np.zeros((R * S, days), dtype=np.int32)
@@ -314,7 +317,7 @@ class Engine:
             return False
         if self.outbox and self._outbox_next(t) <= t:
             return False
-        return not getattr(self.sc.platform, "acts_without_reports", False)
+        return not self._rule_every_hour
 
     def _next_event(self, t: int) -> int:
         pending = [h for q in (self.schedule, self.reads, self.sees) for h in q if h > t]
@@ -389,12 +392,11 @@ class Engine:
         enf = self.enforcement
         if (enf.daily_cap or enf.weekly_cap) and len(r):
             allowed = self._allowance(s, t)
-            first = np.zeros(R + 1, dtype=np.int64)
-            np.add.at(first, r + 1, 1)
-            # place of each message among its replicate's (messages come grouped by replicate)
+            # place of each message among its replicate's, in the order given
+            per = np.bincount(r, minlength=R)
             order = np.argsort(r, kind="stable")
             place = np.empty(len(r), dtype=np.int64)
-            place[order] = np.arange(len(r)) - np.cumsum(first)[:-1][r[order]]
+            place[order] = np.arange(len(r)) - (np.cumsum(per) - per)[r[order]]
             now = place < allowed[r]
             if not now.all():
                 day_end = (t // HOURS_PER_DAY + 1) * HOURS_PER_DAY
@@ -425,8 +427,8 @@ class Engine:
         for cap, length in ((enf.daily_cap, HOURS_PER_DAY), (enf.weekly_cap, HOURS_PER_WEEK)):
             if cap:
                 since = (t // length) * length  # the calendar day's or week's first hour
-                before = sent - self.delivered_hist[since - 1] if since > 0 else sent
-                out = np.minimum(out, cap - before[idx].astype(np.int64))
+                so_far = sent - self.delivered_hist[since - 1] if since > 0 else sent
+                out = np.minimum(out, cap - so_far[idx].astype(np.int64))
         return np.maximum(out, 0)
 
     def _send_outbox(self, t: int) -> None:
@@ -440,8 +442,9 @@ class Engine:
             rs = r * self.S + s
             gone = self.suspended[rs]
             held = ~gone & (self.restricted_until[rs] > t)
-            if held.any():
-                self.outbox.append([s, r[held], pair[held], kind, minutes_each, t + 1])
+            if held.any():  # until the first of their senders' lifts
+                lift = int(self.restricted_until[rs[held]].min())
+                self.outbox.append([s, r[held], pair[held], kind, minutes_each, lift])
             go = ~gone & ~held
             if go.any():
                 self._post(s, r[go], pair[go], kind, minutes_each, t)
@@ -531,7 +534,7 @@ class Engine:
         events = (np.concatenate(self._hour_reports) if self._hour_reports
                   else np.zeros(0, dtype=np.int64))
         self._hour_reports = []
-        if not new.any() and not getattr(rule, "acts_without_reports", False):
+        if not new.any() and not self._rule_every_hour:
             return
         free = ~self.suspended & (self.restricted_until <= t)
         if not free.any():
@@ -541,7 +544,7 @@ class Engine:
         delivery_hour = events & ((1 << self._hb) - 1)
 
         def reports_in_last(hours: int) -> np.ndarray:
-            first = np.maximum(t - int(hours) + 1, self.counted_from)  # never before a lift
+            first = np.maximum(t - int(hours) + 1, self.restricted_until)  # never before a lift
             # a lift still to come (it may lie past the horizon): nothing counts yet
             seen = np.clip(first - 1, 0, max(t - 1, 0))
             before = np.where(first > 0, self.reports_hist[seen, np.arange(RS)], 0)
@@ -555,7 +558,7 @@ class Engine:
             day_reports=self.day_reports, day_delivered=self.day_delivered,
             uniform=lambda: self._platform_uniforms(t, calls))
         hit = np.asarray(rule.restrict(state), dtype=bool) & free
-        if not getattr(rule, "acts_without_reports", False):
+        if not self._rule_every_hour:
             hit &= new > 0  # a rule acts on a sender only in an hour with a new report against it
         if hit.any():
             self._restrict(np.flatnonzero(hit), t)
@@ -574,8 +577,8 @@ class Engine:
         ladder = np.asarray(self.enforcement.restriction_hours, dtype=np.int64)
         n = self.restrictions[idx]
         permanent = n >= len(ladder)
-        hours = (np.where(permanent, 0, ladder[np.minimum(n, len(ladder) - 1)]) if len(ladder)
-                 else np.zeros(len(idx), dtype=np.int64))
+        hours = np.zeros(len(idx), dtype=np.int64)
+        hours[~permanent] = ladder[n[~permanent]]
         self.restrictions[idx] += 1
         self.day_reports[idx] = 0  # the reports so far are spent: none counts again after the lift
         first = self.restriction_hour[idx] < 0
@@ -584,7 +587,6 @@ class Engine:
         until = t + 1 + hours[~permanent]
         self.restricted_until[temp] = until
         self.lag[temp] += hours[~permanent]
-        self.counted_from[temp] = until
         self.restricted_hours[temp] += np.minimum(until, self.H) - (t + 1)
         self.suspended[perm] = True
         self.suspension_hour[perm] = t
