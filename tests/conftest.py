@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 from omegaconf import OmegaConf
 
-from helpers import ROOT  # noqa: F401  (several test files take ROOT from here)
+from helpers import PERMANENT, ROOT  # noqa: F401  (several test files take ROOT from here)
 from oracles.reference import run_reference_scenario
 from sim.config import compose
 from sim.config.schema import HomogeneousPopulationConfig
 from sim.engine.engine import Engine, Scenario
 from sim.network import from_edges
-from sim.rules.platform_rules import Enforcement, NoRule
+from sim.rules.platform_rules import NoRule
 from sim.rules.population import build_population
 
 
@@ -27,11 +27,6 @@ def make_cfg(overrides=()):
 def homogeneous(**values):
     """A population=homogeneous config block with the given values (others at defaults)."""
     return OmegaConf.structured(HomogeneousPopulationConfig(**values))
-
-
-# The exact cases were worked with the first restriction permanent (a suspension); cases of
-# temporary restrictions pass their own Enforcement.
-PERMANENT = Enforcement(restriction_hours=())
 
 
 def hand_scenario(edges, n, strategy, *, sender=0, population=None, platform=None,

@@ -8,14 +8,20 @@ scenarios in-process, are in conftest.py; independent implementations are in ora
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from sim.engine.scenario import Scenario
+from sim.network.graph import from_edges
 from sim.network.shared_data import ENV_VAR, data_dir, data_file
+from sim.rules.platform_rules import Enforcement, NoRule
+from sim.rules.population import Population, ReadDelay
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = Path(__file__).resolve().parent
@@ -94,3 +100,61 @@ def data_path(name: str) -> Path:
         pytest.skip(f"{name} not found in {data_dir()}: set {ENV_VAR} to the folder holding "
                     "the SNAP files (default <project root>/../shared/data)")
     return path
+
+
+# --------------------------------------------------------------------------- exact cases
+
+# The exact cases were worked with the first restriction permanent (a suspension); cases of
+# temporary restrictions pass their own Enforcement.
+PERMANENT = Enforcement(restriction_hours=())
+
+
+def written_scenario(edges, n, senders, strategy, *, pairs, start_hours=(0,), exposure=None,
+                     wom=None, close_ties=1, threshold=0.5, delay=0, half_life=168.0,
+                     platform=None, enforcement=PERMANENT, horizon=60) -> Scenario:
+    """A scenario written out in full. senders: [(node, [its contacts, strongest first])];
+    pairs: per-pair values in that order (sender by sender): "w" (tie strength), "generic"
+    and "personal" (annoyance increments), "share" (generic and personal share chance),
+    "report", "unfollow"; everyone reads (read_prob 1) after `delay` hours; everyone's
+    threshold is `threshold`. exposure, wom: {node: value}, others 0. The platform rule
+    (none by default) restricts by `enforcement` (by default the first restriction is
+    permanent, as the exact cases of tests/test_engine_exact.py were worked)."""
+    u, v = zip(*edges)
+    net = from_edges(np.array(u), np.array(v), n, senders[0][0])
+    contacts = [c for _, cs in senders for c in cs]
+    p = len(contacts)
+    offset = np.cumsum([0] + [len(cs) for _, cs in senders])
+    rank = np.concatenate([np.arange(len(cs)) for _, cs in senders])
+
+    def col(name, default):
+        return np.asarray(pairs.get(name, [default] * p), dtype=float)
+
+    def per_person(values):
+        out = np.zeros(n)
+        for node, x in (values or {}).items():
+            out[node] = x
+        return out
+
+    pop = Population(
+        n_agents=n, senders=np.array([s for s, _ in senders]), threshold_median=threshold,
+        threshold_sigma=0.0, share_word_of_mouth=per_person(wom), exposure=per_person(exposure),
+        pair_offset=offset, pair_sender=np.repeat(np.arange(len(senders)), np.diff(offset)),
+        pair_contact=np.array(contacts), tie_strength=col("w", 0.0), close=rank < close_ties,
+        read_prob=np.ones(p), annoyance_generic=col("generic", 0.0),
+        annoyance_personal=col("personal", 0.0), share_generic=col("share", 0.0),
+        share_personal=col("share", 0.0), report_prob=col("report", 1.0),
+        unfollow_prob=col("unfollow", 0.0), read_delay=ReadDelay("constant", float(delay)),
+    )
+    return Scenario(network=net, population=pop, strategy_factory=strategy,
+                    platform=platform if platform is not None else NoRule(),
+                    enforcement=enforcement, horizon_hours=horizon, half_life_hours=half_life,
+                    start_hours=np.array(start_hours, dtype=float))
+
+
+def check_metrics(m, expected):
+    """Each expected value exactly (NaN for an event that never happened)."""
+    for name, value in expected.items():
+        if isinstance(value, float) and math.isnan(value):
+            assert math.isnan(m[name]), (name, m[name])
+        else:
+            assert m[name] == pytest.approx(value, abs=1e-12), (name, m[name], value)

@@ -13,52 +13,11 @@ import math
 import numpy as np
 import pytest
 
-from conftest import PERMANENT, at_end_of
+from conftest import at_end_of
+from helpers import check_metrics, written_scenario
 from sim.engine.engine import SERIES, Engine, Scenario
-from sim.network.graph import from_edges
-from sim.rules.platform_rules import CountRule, NoRule
-from sim.rules.population import Population, ReadDelay
+from sim.rules.platform_rules import CountRule
 from sim.rules.strategies import BlastThenPersonal, GenericBlast, PersonalFirst, Staggered
-
-
-def _scenario(edges, n, senders, strategy, *, pairs, start_hours=(0,), exposure=None, wom=None,
-              close_ties=1, threshold=0.5, delay=0, half_life=168.0, platform=None,
-              horizon=60) -> Scenario:
-    """A scenario written out in full. senders: [(node, [its contacts, strongest first])];
-    pairs: per-pair values in that order (sender by sender): "w" (tie strength), "generic"
-    and "personal" (annoyance increments), "share" (generic and personal share chance),
-    "report", "unfollow"; everyone reads (read_prob 1) after `delay` hours; everyone's
-    threshold is `threshold`. exposure, wom: {node: value}, others 0."""
-    u, v = zip(*edges)
-    net = from_edges(np.array(u), np.array(v), n, senders[0][0])
-    contacts = [c for _, cs in senders for c in cs]
-    p = len(contacts)
-    offset = np.cumsum([0] + [len(cs) for _, cs in senders])
-    rank = np.concatenate([np.arange(len(cs)) for _, cs in senders])
-
-    def col(name, default):
-        return np.asarray(pairs.get(name, [default] * p), dtype=float)
-
-    def per_person(values):
-        out = np.zeros(n)
-        for node, x in (values or {}).items():
-            out[node] = x
-        return out
-
-    pop = Population(
-        n_agents=n, senders=np.array([s for s, _ in senders]), threshold_median=threshold,
-        threshold_sigma=0.0, share_word_of_mouth=per_person(wom), exposure=per_person(exposure),
-        pair_offset=offset, pair_sender=np.repeat(np.arange(len(senders)), np.diff(offset)),
-        pair_contact=np.array(contacts), tie_strength=col("w", 0.0), close=rank < close_ties,
-        read_prob=np.ones(p), annoyance_generic=col("generic", 0.0),
-        annoyance_personal=col("personal", 0.0), share_generic=col("share", 0.0),
-        share_personal=col("share", 0.0), report_prob=col("report", 1.0),
-        unfollow_prob=col("unfollow", 0.0), read_delay=ReadDelay("constant", float(delay)),
-    )
-    return Scenario(network=net, population=pop, strategy_factory=strategy,
-                    platform=platform if platform is not None else NoRule(),
-                    enforcement=PERMANENT, horizon_hours=horizon, half_life_hours=half_life,
-                    start_hours=np.array(start_hours, dtype=float))
 
 
 def _series(scenario, name, replicates=2):
@@ -69,14 +28,6 @@ def _series(scenario, name, replicates=2):
     return x[:, 0].tolist()
 
 
-def _check(m, expected):
-    for name, value in expected.items():
-        if isinstance(value, float) and math.isnan(value):
-            assert math.isnan(m[name]), (name, m[name])
-        else:
-            assert m[name] == pytest.approx(value, abs=1e-12), (name, m[name], value)
-
-
 # ------------------------------------------------------------------ blast, then notes
 
 
@@ -85,7 +36,7 @@ def _blast_then_notes(window_hours):
     5. Half-life 3 h, no read delay. Blast at hour 0, then notes to the k = 3 strongest, two a
     day, from hour 3: to 1 and 2 at hour 3, to 3 at hour 27. Count rule: 2 reports within
     window_hours."""
-    return _scenario(
+    return written_scenario(
         [(0, 1), (0, 2), (0, 3), (1, 4), (4, 5)], 6, [(0, [1, 2, 3])],
         lambda: BlastThenPersonal(k=3, notes_per_day=2, delay_hours=3, minutes_per_note=10,
                                   minutes_per_batch=15),
@@ -117,7 +68,7 @@ def test_blast_then_notes_with_a_two_report_rule(impl, window_hours, suspended):
     hour 0; a note delivered to an unfollower, 6 messages and 45 minutes; a second share by 1,
     3 supporters; the sender shown a share, reach 6."""
     m = at_end_of(impl, _blast_then_notes(window_hours), 39)
-    _check(m, {
+    check_metrics(m, {
         "reach": 5, "supporters": 2, "direct_supporters": 1, "annoyed": 2,
         "close_ties_annoyed": 1, "people_annoyed": 2, "reports": 2, "unfollows": 1,
         "unfollows_weighted": 0.6, "close_ties_lost": 1, "messages_sent": 5,
@@ -143,7 +94,7 @@ def _two_senders_notes_first(max_reports):
     contact of both. Each sends a personal note to its strongest contact (k = 1) at its
     start and the generic message to the others 2 h later; reads come 2 h after delivery.
     Count rule: max_reports reports within 24 h suspend (the first restriction is permanent)."""
-    return _scenario(
+    return written_scenario(
         [(0, 5), (0, 2), (1, 2), (1, 3), (1, 4)], 6, [(0, [5, 2]), (1, [2, 3, 4])],
         lambda: PersonalFirst(k=1, notes_per_day=1, delay_hours=2, minutes_per_note=10,
                               minutes_per_batch=15),
@@ -173,7 +124,7 @@ def test_two_senders_share_one_persons_annoyance(impl, max_reports, suspended):
     generic read at hour 4 and its suspension at hour 4; reports pooled over senders, a
     suspension with two reports needed; closeness per person, close_ties_annoyed 0.5."""
     m = at_end_of(impl, _two_senders_notes_first(max_reports), 30)
-    _check(m, {
+    check_metrics(m, {
         "messages_sent": 2.5, "personal_notes": 1, "effort_hours": 25 / 60, "reach": 2.5,
         "annoyed": 1, "reports": 1, "people_annoyed": 2, "close_ties_annoyed": 0,
         "supporters": 0, "unfollows": 0, "suspended": suspended,
@@ -197,7 +148,7 @@ def _paused_batches():
     """Sender 0; contacts 1-4 (w 0.4, 0.3, 0.2, 0.1); 2 knows 5. Staggered: one contact per
     batch, strongest first, every 2 h; a batch is held back while the reports in the last 5 h
     are at least 1. Reads and sightings of shares come 1 h later. No platform rule."""
-    return _scenario(
+    return written_scenario(
         [(0, 1), (0, 2), (0, 3), (0, 4), (2, 5)], 6, [(0, [1, 2, 3, 4])],
         lambda: Staggered(batch_size=1, interval_hours=2, order="strongest_first",
                           adaptive_pause=True, pause_reports=1, pause_window_hours=5,
@@ -217,7 +168,7 @@ def test_staggered_batches_wait_out_the_pause_window(impl):
     Wrong rules would give: no pause, messages at hours 0, 2, 4, 6; a window of 6 h (or one
     counting the report's hour twice), the queue resuming at hour 8 instead of 6."""
     m = at_end_of(impl, _paused_batches(), 29)
-    _check(m, {"messages_sent": 4, "effort_hours": 1.0, "reach": 5, "supporters": 1,
+    check_metrics(m, {"messages_sent": 4, "effort_hours": 1.0, "reach": 5, "supporters": 1,
                "direct_supporters": 1, "reports": 2, "annoyed": 2, "suspended": 0})
 
 
@@ -235,7 +186,7 @@ def _two_blasts():
     """Sender 0 (node 0) starts at hour 3, with contacts 2 and 4; sender 1 (node 1) starts at
     hour 0, with contacts 2 and 3; 3 knows 4. Each sends one generic message to all its
     contacts at its start; no read delay. Count rule: 1 report within 4 h."""
-    return _scenario(
+    return written_scenario(
         [(0, 2), (0, 4), (1, 2), (1, 3), (3, 4)], 5, [(0, [2, 4]), (1, [2, 3])],
         lambda: GenericBlast(minutes_per_batch=15),
         pairs={"generic": [0.3, 0.0, 0.3, 0.0], "share": [0, 0, 0, 1]},
@@ -258,7 +209,7 @@ def test_two_blasts_awareness_per_ask_annoyance_per_person(impl):
     awareness shared across asks, sender 0's reach 0 (mean 1.5); sender 1 shown the share of
     its own ask, reach 4 (mean 3)."""
     m = at_end_of(impl, _two_blasts(), 19)
-    _check(m, {"reach": 2.5, "supporters": 0.5, "direct_supporters": 0.5, "annoyed": 0.5,
+    check_metrics(m, {"reach": 2.5, "supporters": 0.5, "direct_supporters": 0.5, "annoyed": 0.5,
                "reports": 0.5, "people_annoyed": 1, "messages_sent": 2, "effort_hours": 0.25,
                "suspended": 0.5, "suspension_hour": 3.0})
 
@@ -277,7 +228,7 @@ def _tiny(exposure: float, wom: float, threshold: float, generic: float) -> Scen
     """Sender 0 with contacts 1, 2, 3; contact 1 knows 4 and 5; 4 knows 6; 2 knows 3. Reads
     1 h after delivery; only contact 1 shares the sender's message; everyone annoyed reports
     and unfollows; 1 report within 24 h suspends."""
-    return _scenario(
+    return written_scenario(
         [(0, 1), (0, 2), (0, 3), (1, 4), (1, 5), (4, 6), (2, 3)], 7, [(0, [1, 2, 3])],
         GenericBlast, pairs={"generic": [generic] * 3, "share": [1, 0, 0], "unfollow": [1] * 3},
         exposure=dict.fromkeys(range(7), exposure), wom=dict.fromkeys(range(7), wom),

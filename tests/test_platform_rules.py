@@ -14,7 +14,6 @@ nor shares.
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import pandas as pd
@@ -23,14 +22,12 @@ from scipy import stats
 
 from conftest import hand_scenario, homogeneous, make_cfg
 from custom_strategy import RestrictAlways, RestrictAtHour, RestrictOnFirstReport, Script
-from helpers import outreach
+from helpers import check_metrics, outreach, written_scenario
 from oracles.reference import run_reference_scenario
 from sim.engine.engine import Engine, Scenario
 from sim.engine.scenario import build_scenario
 from sim.engine.simulate import simulate
-from sim.network.graph import from_edges
-from sim.rules.platform_rules import CountRule, Enforcement, NoRule, RateRule, ReviewRule
-from sim.rules.population import Population, ReadDelay
+from sim.rules.platform_rules import CountRule, Enforcement, RateRule, ReviewRule
 from sim.rules.strategies import GenericBlast, Staggered
 
 Z_999 = stats.norm.isf(0.0005)  # two-sided 99.9%: a correct implementation fails 1 seed in 1000
@@ -43,27 +40,12 @@ def _scenario(strategy, reports, *, senders=None, delay=0, platform=None, ladder
     if senders is None:
         senders = [(0, list(range(1, len(reports) + 1)))]
     edges = [(s, c) for s, cs in senders for c in cs]
-    n = max(max(e) for e in edges) + 1
-    u, v = zip(*edges)
-    net = from_edges(np.array(u), np.array(v), n, senders[0][0])
-    p = len(edges)
-    offset = np.cumsum([0] + [len(cs) for _, cs in senders])
-    zeros = np.zeros(p)
-    pop = Population(
-        n_agents=n, senders=np.array([s for s, _ in senders]), threshold_median=0.5,
-        threshold_sigma=0.0, share_word_of_mouth=np.zeros(n), exposure=np.zeros(n),
-        pair_offset=offset, pair_sender=np.repeat(np.arange(len(senders)), np.diff(offset)),
-        pair_contact=np.array([c for _, cs in senders for c in cs]), tie_strength=zeros,
-        close=np.zeros(p, dtype=bool), read_prob=np.ones(p), annoyance_generic=np.ones(p),
-        annoyance_personal=zeros, share_generic=zeros, share_personal=zeros,
-        report_prob=np.asarray(reports, dtype=float), unfollow_prob=zeros,
-        read_delay=ReadDelay("constant", float(delay)))
-    return Scenario(network=net, population=pop, strategy_factory=strategy,
-                    platform=platform if platform is not None else NoRule(),
-                    enforcement=Enforcement(restriction_hours=tuple(ladder), daily_cap=daily_cap,
-                                            weekly_cap=weekly_cap),
-                    horizon_hours=horizon, half_life_hours=168.0,
-                    start_hours=np.asarray(start_hours, dtype=float))
+    return written_scenario(
+        edges, max(max(e) for e in edges) + 1, senders, strategy,
+        pairs={"generic": [1.0] * len(edges), "report": list(reports)}, start_hours=start_hours,
+        close_ties=0, threshold=0.5, delay=delay, platform=platform, horizon=horizon,
+        enforcement=Enforcement(restriction_hours=tuple(ladder), daily_cap=daily_cap,
+                                weekly_cap=weekly_cap))
 
 
 def _script(*plan):
@@ -107,14 +89,6 @@ def exact(which, scenario, replicates=2):
     return out, sent
 
 
-def check(m, expected):
-    for name, value in expected.items():
-        if isinstance(value, float) and math.isnan(value):
-            assert math.isnan(m[name]), (name, m[name])
-        else:
-            assert m[name] == pytest.approx(value, abs=1e-12), (name, m[name], value)
-
-
 def wilson_contains(k, n, p):
     ci = stats.binomtest(int(k), int(n)).proportion_ci(confidence_level=0.999, method="wilson")
     return ci.low <= p <= ci.high, (k / n, p, (ci.low, ci.high))
@@ -143,7 +117,7 @@ def test_a_temporary_restriction_shifts_every_later_batch(which, length):
     m, sent = exact(which, sc)
     assert sent == {0: [0, 1], 24 + length: [2, 3], 48 + length: [4, 5], 72 + length: [6, 7],
                     96 + length: [8, 9]}
-    check(m, {"messages_sent": 10, "reports": 2, "restrictions": 1, "restricted": 1,
+    check_metrics(m, {"messages_sent": 10, "reports": 2, "restrictions": 1, "restricted": 1,
               "restriction_hour": 0, "restricted_hours": length, "suspended": 0,
               "suspension_hour": float("nan"), "effort_hours": 5 * 15 / 60})
 
@@ -161,7 +135,7 @@ def test_escalation_then_suspension(which):
                    platform=COUNT1, ladder=(5, 10), horizon=50)
     m, sent = exact(which, sc)
     assert sent == {0: [0], 7: [1], 19: [2]}
-    check(m, {"messages_sent": 3, "reports": 3, "restrictions": 3, "restricted": 1,
+    check_metrics(m, {"messages_sent": 3, "reports": 3, "restrictions": 3, "restricted": 1,
               "restriction_hour": 0, "suspended": 1, "suspension_hour": 19,
               "restricted_hours": 45})
 
@@ -173,7 +147,7 @@ def test_restricted_hours_stop_at_the_horizon(which):
                    platform=COUNT1, ladder=(5, 10), horizon=12)
     m, sent = exact(which, sc)
     assert sent == {0: [0], 7: [1]}
-    check(m, {"restrictions": 2, "restricted_hours": 9, "suspended": 0, "restriction_hour": 0})
+    check_metrics(m, {"restrictions": 2, "restricted_hours": 9, "suspended": 0, "restriction_hour": 0})
 
 
 def test_an_empty_ladder_makes_the_first_restriction_a_suspension(which):
@@ -185,7 +159,7 @@ def test_an_empty_ladder_makes_the_first_restriction_a_suspension(which):
                    ladder=(), horizon=20)
     m, sent = exact(which, sc)
     assert sent == {0: [0, 1, 2]}
-    check(m, {"restrictions": 1, "restricted": 1, "suspended": 1, "restriction_hour": 3,
+    check_metrics(m, {"restrictions": 1, "restricted": 1, "suspended": 1, "restriction_hour": 3,
               "suspension_hour": 3, "restricted_hours": 16, "messages_sent": 3})
 
 
@@ -221,7 +195,7 @@ def test_a_report_during_a_restriction_does_not_restrict_at_the_lift(which):
                    ladder=(10, 10), horizon=60)
     m, sent = exact(which, sc)
     assert sent == {0: [0], 2: [1]}
-    check(m, {"reports": 2, "restrictions": 1, "restriction_hour": 5, "restricted_hours": 10})
+    check_metrics(m, {"reports": 2, "restrictions": 1, "restriction_hour": 5, "restricted_hours": 10})
 
 
 def test_a_message_sent_before_a_restriction_can_restrict_again_after_it(which):
@@ -232,7 +206,7 @@ def test_a_message_sent_before_a_restriction_can_restrict_again_after_it(which):
                    ladder=(3, 10), horizon=60)
     m, sent = exact(which, sc)
     assert sent == {0: [0], 2: [1], 4: [2]}
-    check(m, {"reports": 3, "restrictions": 2, "restriction_hour": 5, "restricted_hours": 13})
+    check_metrics(m, {"reports": 3, "restrictions": 2, "restriction_hour": 5, "restricted_hours": 13})
 
 
 def test_the_count_window_starts_at_the_lift(which):
@@ -249,7 +223,7 @@ def test_the_count_window_starts_at_the_lift(which):
                    horizon=100)
     m, sent = exact(which, sc)
     assert sent == {0: [0, 1], 3: [2], 4: [3], 18: [4], 40: [5]}
-    check(m, {"reports": 6, "restrictions": 2, "restriction_hour": 5, "restricted_hours": 58,
+    check_metrics(m, {"reports": 6, "restrictions": 2, "restriction_hour": 5, "restricted_hours": 58,
               "suspended": 0})
 
 
@@ -295,7 +269,7 @@ def test_caps_hold_every_calendar_day_and_week(which, case):
             for h, ps in sent.items():
                 per[h // length] = per.get(h // length, 0) + len(ps)
             assert max(per.values()) <= cap
-    check(m, {"messages_sent": n, "restrictions": 0})
+    check_metrics(m, {"messages_sent": n, "restrictions": 0})
 
 
 def test_held_messages_wait_for_the_lift(which):
@@ -308,7 +282,7 @@ def test_held_messages_wait_for_the_lift(which):
     m, sent = exact(which, sc)
     assert sent == {0: [0, 1, 2, 3, 4], 31: [5, 6, 7, 8, 9], 48: [10, 11, 12, 13, 14],
                     72: [15, 16, 17, 18, 19]}
-    check(m, {"messages_sent": 20, "restrictions": 1, "restricted_hours": 30})
+    check_metrics(m, {"messages_sent": 20, "restrictions": 1, "restricted_hours": 30})
 
 
 def test_a_suspended_sender_never_delivers_its_held_messages(which):
@@ -317,7 +291,7 @@ def test_a_suspended_sender_never_delivers_its_held_messages(which):
                    horizon=200)
     m, sent = exact(which, sc)
     assert sent == {0: [0, 1, 2, 3, 4]}
-    check(m, {"messages_sent": 5, "suspended": 1, "suspension_hour": 0})
+    check_metrics(m, {"messages_sent": 5, "suspended": 1, "suspension_hour": 0})
 
 
 # ------------------------------------------------------------------ review and rate rules
@@ -409,7 +383,7 @@ def test_a_rule_of_ones_own_that_acts_without_reports(which):
                    platform=RestrictAtHour(hour=3), ladder=(10,), horizon=60)
     m, sent = exact(which, sc)
     assert sent == {0: [0], 22: [1], 34: [2]}
-    check(m, {"reports": 0, "restrictions": 1, "restriction_hour": 3, "restricted_hours": 10})
+    check_metrics(m, {"reports": 0, "restrictions": 1, "restriction_hour": 3, "restricted_hours": 10})
 
 
 def test_a_rule_of_ones_own_on_reports(which):
@@ -420,7 +394,7 @@ def test_a_rule_of_ones_own_on_reports(which):
                    platform=RestrictOnFirstReport(), ladder=(4, 4), horizon=40)
     m, sent = exact(which, sc)
     assert sent == {0: [0, 1], 1: [2]}
-    check(m, {"reports": 2, "restrictions": 1, "restriction_hour": 2, "restricted_hours": 4})
+    check_metrics(m, {"reports": 2, "restrictions": 1, "restriction_hour": 2, "restricted_hours": 4})
 
 
 SMALL = ["network=erdos_renyi", "network.n=60", "network.mean_degree=8", "replicates=6",
@@ -469,7 +443,7 @@ def test_a_restriction_lifting_after_the_horizon(which):
     """Sender 0 is restricted at 0 (blocks 1..100: 49 hours within the horizon), sender 1 at 5
     (blocks 6..: 44 hours). Per replicate, means over the two senders."""
     m, _ = exact(which, _two_senders(), replicates=1)
-    check(m, {"restrictions": 1, "restricted": 1, "restricted_hours": (49 + 44) / 2,
+    check_metrics(m, {"restrictions": 1, "restricted": 1, "restricted_hours": (49 + 44) / 2,
               "restriction_hour": 0, "suspended": 0})
 
 
