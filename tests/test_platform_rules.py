@@ -14,7 +14,6 @@ nor shares.
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pytest

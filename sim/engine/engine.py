@@ -614,7 +614,8 @@ class Engine:
         self._changed = False
 
     def state(self, name: str) -> np.ndarray:
-        """(R * S) 0/1: a sender's state named by a series of the registry."""
+        """(R * S) 0/1: a sender's state named by a proportion of the registry (its value at
+        the end of a batch, and at each hour for the series)."""
         if name == "suspended":
             return self.suspended
         if name == "restricted":
@@ -627,8 +628,8 @@ class Engine:
         m["people_annoyed"] = self.contact_annoyed.reshape(self.R, self.M).sum(axis=1).astype(float)
         m["restrictions"] = self._per_replicate(self.restrictions.astype(float))
         m["restricted_hours"] = self._per_replicate(self.restricted_hours)
-        m["restricted"] = self._per_replicate((self.restrictions > 0).astype(float))
-        m["suspended"] = self._per_replicate(self.suspended.astype(float))
+        for name in metrics.names(kind=metrics.PROPORTION):  # the share of senders in the state
+            m[name] = self._per_replicate(self.state(name).astype(float))
         for name, hour in (("restriction_hour", self.restriction_hour),
                            ("suspension_hour", self.suspension_hour)):
             first = hour.reshape(self.R, self.S)[:, 0]
