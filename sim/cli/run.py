@@ -32,7 +32,7 @@ def run_scenario(cfg: DictConfig, out_dir: Path, progress: bool = True) -> summa
     interrupt.check()
     res = simulate(cfg, scenario=scenario, progress=progress and cfg.output.progress)
     interrupt.check()
-    data = summary.build(cfg, scenario, res.replicates, time.perf_counter() - t0)
+    data = summary.build(cfg, scenario, res.replicates, time.perf_counter() - t0, net_info)
     ts = summary.timeseries_table(res.series)
     folders.write_parquet(out_dir / "replicates.parquet", res.replicates)
     folders.write_parquet(out_dir / "timeseries.parquet", ts)

@@ -84,9 +84,11 @@ def timeseries_table(series: np.ndarray) -> pd.DataFrame:
     })
 
 
-def build(cfg: DictConfig, scenario, replicates: pd.DataFrame, elapsed_seconds: float) -> dict:
-    """The summary of a finished run of ``cfg`` on ``scenario`` (sim.engine.scenario)."""
-    net_info = scenario.network.describe()
+def build(cfg: DictConfig, scenario, replicates: pd.DataFrame, elapsed_seconds: float,
+          net_info: dict) -> dict:
+    """The summary of a finished run of ``cfg`` on ``scenario`` (sim.engine.scenario);
+    ``net_info``: ``scenario.network.describe()``, which the caller has already computed (it
+    measures clustering: not work to do twice on a large graph)."""
     # a user strategy (`+strategy._target_=...`) sits on a schema that already has a name
     strategy = cfg.strategy.get("_target_") or cfg.strategy.get("name")
     return {
