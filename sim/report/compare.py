@@ -282,15 +282,21 @@ def _height(n: int) -> float:
 
 
 def _bars(entries, out: Path, names: tuple[str, ...], title: str, file: str) -> list[Path]:
-    """One panel per metric: each entry's mean with its 95% interval."""
+    """One panel per metric: each entry's mean with its 95% interval (a risk: its share of
+    replicates with its Wilson interval, on [0, 1])."""
     fig, axes = plt.subplots(1, len(names), figsize=(4.4 * len(names), _height(len(entries))),
                              sharey=True, constrained_layout=True, squeeze=False)
     colors = _colors(len(entries))
     per = _per_sender(entries)
     for ax, name in zip(axes[0], names):
         cis = [e.ci(name) for e in entries]
+        risk = name in metrics.RISKS
+        text = (f"{metrics.label(name)}: share of replicates (Wilson 95%)" if risk
+                else f"{metrics.label(name)}{per} (mean, 95% CI)")
         _barh(ax, entries, [e.mean(name) for e in entries], [c[0] for c in cis],
-              [c[1] for c in cis], colors, f"{metrics.label(name)}{per} (mean, 95% CI)")
+              [c[1] for c in cis], colors, text)
+        if risk:
+            ax.set_xlim(0, 1)
     fig.suptitle(title, fontsize=11)
     return _save(fig, out, file)
 
@@ -304,20 +310,10 @@ def harms(entries, out: Path) -> list[Path]:
 
 
 def risks(entries, out: Path) -> list[Path]:
-    """Each risk of the registry (restricted at least once; suspended for good): the share of
-    replicates, with its Wilson interval."""
-    names = tuple(metrics.RISKS)
-    fig, axes = plt.subplots(1, len(names), figsize=(5.2 * len(names), _height(len(entries))),
-                             sharey=True, constrained_layout=True, squeeze=False)
+    """Each risk of the registry (restricted at least once; suspended for good)."""
     h = entries[0].summary.horizon_hours
-    for ax, name in zip(axes[0], names):
-        cis = [e.ci(name) for e in entries]
-        _barh(ax, entries, [e.mean(name) for e in entries], [c[0] for c in cis],
-              [c[1] for c in cis], _colors(len(entries)),
-              f"{metrics.label(name)}: share of replicates (Wilson 95%)")
-        ax.set_xlim(0, 1)
-    fig.suptitle(f"Risks within {h} h" if h else "Risks", fontsize=11)
-    return _save(fig, out, "risks")
+    return _bars(entries, out, tuple(metrics.RISKS), f"Risks within {h} h" if h else "Risks",
+                 "risks")
 
 
 def pareto_front(reach: np.ndarray, risk: np.ndarray) -> np.ndarray:

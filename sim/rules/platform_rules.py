@@ -44,15 +44,6 @@ class Enforcement:
         return cls(restriction_hours=tuple(int(round(h)) for h in cfg.restriction_hours),
                    daily_cap=int(cfg.daily_cap), weekly_cap=int(cfg.weekly_cap))
 
-    def text(self) -> str:
-        ladder = ", ".join(f"{h} h" for h in self.restriction_hours)
-        out = (f"restrictions of {ladder}, then permanent" if ladder
-               else "the first restriction is permanent")
-        caps = [f"{self.daily_cap} a day" if self.daily_cap else "",
-                f"{self.weekly_cap} a week" if self.weekly_cap else ""]
-        caps = [c for c in caps if c]
-        return out + (f"; at most {' and '.join(caps)}" if caps else "")
-
 
 @dataclass
 class PlatformState:
