@@ -111,14 +111,17 @@ PERMANENT = Enforcement(restriction_hours=())
 
 def written_scenario(edges, n, senders, strategy, *, pairs, start_hours=(0,), exposure=None,
                      wom=None, close_ties=1, threshold=0.5, delay=0, half_life=168.0,
-                     platform=None, enforcement=PERMANENT, horizon=60) -> Scenario:
+                     platform=None, enforcement=PERMANENT, horizon=60, fatigue=(0.0, 0.0, 168.0),
+                     quality=(0.5, 0.5)) -> Scenario:
     """A scenario written out in full. senders: [(node, [its contacts, strongest first])];
     pairs: per-pair values in that order (sender by sender): "w" (tie strength), "generic"
-    and "personal" (annoyance increments), "share" (generic and personal share chance),
-    "report", "unfollow"; everyone reads (read_prob 1) after `delay` hours; everyone's
-    threshold is `threshold`. exposure, wom: {node: value}, others 0. The platform rule
-    (none by default) restricts by `enforcement` (by default the first restriction is
-    permanent, as the exact cases of tests/test_engine_exact.py were worked)."""
+    and "personal" (annoyance increments), "share" (generic and personal share chance, unless
+    "share_personal" is given), "reply" (likewise, "reply_personal"), "read" (read chance,
+    default 1; "read_personal" for notes), "goodwill", "report", "unfollow"; reads come after
+    `delay` hours; everyone's threshold is `threshold`. exposure, wom: {node: value}, others 0.
+    fatigue: (per_ask, annoyance_per_ask, half-life hours); quality: (generic, note). The
+    platform rule (none by default) restricts by `enforcement` (by default the first
+    restriction is permanent, as the exact cases of tests/test_engine_exact.py were worked)."""
     u, v = zip(*edges)
     net = from_edges(np.array(u), np.array(v), n, senders[0][0])
     contacts = [c for _, cs in senders for c in cs]
@@ -140,15 +143,21 @@ def written_scenario(edges, n, senders, strategy, *, pairs, start_hours=(0,), ex
         threshold_sigma=0.0, share_word_of_mouth=per_person(wom), exposure=per_person(exposure),
         pair_offset=offset, pair_sender=np.repeat(np.arange(len(senders)), np.diff(offset)),
         pair_contact=np.array(contacts), tie_strength=col("w", 0.0), close=rank < close_ties,
-        read_prob=np.ones(p), annoyance_generic=col("generic", 0.0),
+        read_prob=col("read", 1.0), annoyance_generic=col("generic", 0.0),
         annoyance_personal=col("personal", 0.0), share_generic=col("share", 0.0),
-        share_personal=col("share", 0.0), report_prob=col("report", 1.0),
+        share_personal=col("share_personal", None) if "share_personal" in pairs else col("share", 0.0),
+        report_prob=col("report", 1.0),
         unfollow_prob=col("unfollow", 0.0), read_delay=ReadDelay("constant", float(delay)),
+        read_prob_personal=col("read_personal", None) if "read_personal" in pairs else col("read", 1.0),
+        reply_generic=col("reply", 0.0),
+        reply_personal=col("reply_personal", None) if "reply_personal" in pairs else col("reply", 0.0),
+        goodwill=col("goodwill", 0.0), fatigue_per_ask=fatigue[0],
+        fatigue_annoyance_per_ask=fatigue[1], fatigue_half_life_hours=fatigue[2],
     )
     return Scenario(network=net, population=pop, strategy_factory=strategy,
                     platform=platform if platform is not None else NoRule(),
                     enforcement=enforcement, horizon_hours=horizon, half_life_hours=half_life,
-                    start_hours=np.array(start_hours, dtype=float))
+                    start_hours=np.array(start_hours, dtype=float), quality=tuple(quality))
 
 
 def check_metrics(m, expected):

@@ -68,7 +68,7 @@ def test_hydra_rejects_typos_and_wrong_types_naming_the_key(override, first_line
 # --------------------------------------------------------------------------- keys the schema does not know
 
 # every strategy carries every strategy key (so one sweep can cross strategies)
-STRATEGY_KEYS = ("name, minutes_per_batch, k, notes_per_day, minutes_per_note, delay_hours, "
+STRATEGY_KEYS = ("name, message_quality, note_quality, minutes_per_batch, k, notes_per_day, minutes_per_note, delay_hours, "
                  "batch_size, interval_hours, order, adaptive_pause, pause_reports, pause_window_hours")
 
 
@@ -90,7 +90,7 @@ STRATEGY_KEYS = ("name, minutes_per_batch, k, notes_per_day, minutes_per_note, d
          "platform.max_reports=2: unknown key (did you mean platform.max_rate?); platform=rate "
          "has only: rule, restriction_hours, daily_cap, weekly_cap, max_rate, prior_rate, "
          "prior_messages"),
-        (["+engine.workers=4"], "engine.workers=4: unknown key; engine has only: batch_size"),
+        (["+engine.workers=4"], "engine.workers=4: unknown key; engine has only: batch_size, memory_gib"),
         (["+population.tie_strength.c=1"], "population.tie_strength='c': expected only the keys from, a, b"),
     ],
 )

@@ -52,8 +52,8 @@ def hydra_main(cfg: DictConfig) -> None:
     except UserError as exc:
         fail(out_dir, str(exc))
     except MemoryError:
-        fail(out_dir, f"out of memory (engine.batch_size={cfg.engine.batch_size}, "
-                      f"horizon_hours={cfg.horizon_hours}): lower engine.batch_size or horizon_hours")
+        fail(out_dir, f"out of memory (engine.batch_size={cfg.engine.batch_size}, engine.memory_gib={cfg.engine.memory_gib}, "
+                      f"horizon_hours={cfg.horizon_hours}): lower engine.memory_gib, engine.batch_size or horizon_hours")
     except KeyboardInterrupt:
         fail(out_dir, INTERRUPTED, status=130)
     except Exception as exc:  # a bug: the traceback is for the report, the marker says so

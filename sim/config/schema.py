@@ -134,24 +134,43 @@ class ReadDelayConfig:
 
 @dataclass
 class DefaultPopulationConfig:
+    """Each default's source, or "our assumption" with its plausible range: docs/MODEL.md,
+    calibration table (generated from sim/config/calibration.py)."""
+
     kind: str = "default"
     # from: auto | overlap | embeddedness | weight | beta, plus a, b for beta.
     # ("from" is a Python keyword, so this block is a validated mapping.)
     tie_strength: dict[str, Any] = field(default_factory=lambda: dict(TIE_STRENGTH_DEFAULTS))
     threshold_median: float = 5.0  # annoyance units; one generic ask to a stranger = 1
-    threshold_sigma: float = 1.0  # lognormal spread of thresholds
-    annoyance_generic: float = 1.0
-    annoyance_personal: float = -0.2  # a note that thanks you by name is goodwill
-    read_prob_base: float = 0.5
-    read_prob_tie_gain: float = 0.45  # read_prob = base + gain * w
+    threshold_sigma: float = 1.0  # lognormal spread of thresholds (sd of log-threshold)
+    annoyance_generic: float = 1.0  # annoyance units per generic ask, times (1 - w)
+    annoyance_personal: float = 0.0  # annoyance units per personal note, times (1 - w)
+    # a read note's goodwill towards its sender: g = clip(base + gain * w, 0, 1); that sender's
+    # later generic asks annoy by (1 - g)
+    goodwill_base: float = 0.5
+    goodwill_tie_gain: float = 0.5
+    read_prob_base: float = 0.5  # read chance of a generic ask = base + gain * w
+    read_prob_tie_gain: float = 0.45
+    read_prob_personal_base: float = 0.8  # read chance of a personal note = base + gain * w
+    read_prob_personal_tie_gain: float = 0.2
     read_delay: ReadDelayConfig = field(default_factory=ReadDelayConfig)
-    share_prob_base: float = 0.025  # story: 2-3% replied to a generic ask
-    share_prob_tie_gain: float = 0.1  # share_prob (generic) = base + gain * w
-    personal_share_multiplier: float = 4.0  # a personal note multiplies share_prob (cap 1)
-    share_prob_word_of_mouth: float = 0.025  # someone who hears of it from a friend
-    exposure_prob: float = 0.08  # organic reach of one post among a sharer's connections
+    reply_prob_base: float = 0.03  # reply chance of a generic ask (read, not annoyed) = base + gain * w
+    reply_prob_tie_gain: float = 0.12
+    reply_prob_personal_base: float = 0.3  # reply chance of a personal note = base + gain * w
+    reply_prob_personal_tie_gain: float = 0.5
+    share_prob_base: float = 0.01  # share chance of a generic ask (read, not annoyed) = base + gain * w
+    share_prob_tie_gain: float = 0.1
+    personal_share_multiplier: float = 1.5  # a personal note multiplies share_prob (cap 1)
+    share_prob_word_of_mouth: float = 0.02  # someone who hears of it from a share
+    exposure_prob: float = 0.08  # chance each connection sees one share
     report_prob: float = 0.006  # annoyed stranger (w=0); scaled by (1 - w)
     unfollow_prob: float = 0.1  # annoyed stranger (w=0); scaled by (1 - w)
+    # fatigue: n = recent asks received from anyone (each halves every fatigue_half_life_hours);
+    # read, reply and share chances x 1 / (1 + fatigue_per_ask * n); a generic ask's annoyance
+    # x (1 + fatigue_annoyance_per_ask * n). Both 0: no fatigue.
+    fatigue_per_ask: float = 0.2
+    fatigue_annoyance_per_ask: float = 0.2
+    fatigue_half_life_hours: float = 168.0
 
 
 @dataclass
@@ -162,11 +181,16 @@ class HomogeneousPopulationConfig:
     annoyance_generic: float = 1.0
     annoyance_personal: float = 0.0
     read_prob: float = 1.0
+    reply_prob: float = 0.0
     share_prob: float = 0.0
     exposure_prob: float = 0.0
     report_prob: float = 0.01
     unfollow_prob: float = 0.0
     read_delay_hours: float = 0.0
+    goodwill: float = 0.0
+    fatigue_per_ask: float = 0.0
+    fatigue_annoyance_per_ask: float = 0.0
+    fatigue_half_life_hours: float = 168.0
 
 
 # --------------------------------------------------------------------------- strategy
@@ -180,6 +204,11 @@ class StrategyConfig:
     no strategy has is still an error. Which strategy uses which key: docs/MODEL.md."""
 
     name: str = MISSING
+    # Quality of the generic message and of the personal notes, in [0, 1]: 0.5 is the story's
+    # ordinary message (the population's chances are calibrated at it); reply and share chances
+    # x (0.5 + q), annoyance x (1.5 - q) (docs/MODEL.md, rule 6; our assumption).
+    message_quality: float = 0.5
+    note_quality: float = 0.5
     # Effort of preparing and sending one generic batch (mail merge), minutes. All strategies.
     minutes_per_batch: float = 15.0
     # personal_first, blast_then_personal: notes to the k strongest ties
@@ -302,6 +331,10 @@ class EngineConfig:
     # Replicates advanced together in one batch: memory and speed only (each replicate draws
     # its numbers from its own key, so the batch size never changes the numbers).
     batch_size: int = 500
+    # Memory the engine's state may take, in GiB: fewer replicates go in a batch when
+    # batch_size of them would not fit (many senders on a large network). Memory only, as
+    # batch_size. Our default: a laptop's comfortable share.
+    memory_gib: float = 2.0
 
 
 @dataclass

@@ -199,6 +199,7 @@ def validate(cfg) -> None:
     # infinite half-life = annoyance never fades
     check_positive("annoyance_half_life_hours", cfg.annoyance_half_life_hours, allow_inf=True)
     check_positive("engine.batch_size", cfg.engine.batch_size, integer=True)
+    check_positive("engine.memory_gib", cfg.engine.memory_gib)
     check_prob("senders.fraction", cfg.senders.fraction)
     check_nonneg("senders.start_spread_hours", cfg.senders.start_spread_hours)
 
@@ -208,8 +209,10 @@ def validate(cfg) -> None:
     check_choice("population.kind", pop.kind, tuple(SCHEMAS["population"]))
     if pop.kind == "homogeneous":
         check_prob("population.tie_strength", pop.tie_strength)
-        for key in ("read_prob", "share_prob", "exposure_prob", "report_prob", "unfollow_prob"):
+        for key in ("read_prob", "reply_prob", "share_prob", "exposure_prob", "report_prob",
+                    "unfollow_prob", "goodwill"):
             check_prob(f"population.{key}", pop[key])
+        _check_fatigue(pop)
         check_nonneg("population.annoyance_threshold", pop.annoyance_threshold)
         check_nonneg("population.read_delay_hours", pop.read_delay_hours)
         for key in ("annoyance_generic", "annoyance_personal"):
@@ -224,16 +227,16 @@ def validate(cfg) -> None:
         check_positive("population.tie_strength.b", ts["b"])
         check_positive("population.threshold_median", pop.threshold_median)
         check_nonneg("population.threshold_sigma", pop.threshold_sigma)
-        for key in ("read_prob_base", "share_prob_base", "share_prob_word_of_mouth",
-                    "exposure_prob", "report_prob", "unfollow_prob"):
+        for key in ("share_prob_word_of_mouth", "exposure_prob", "report_prob", "unfollow_prob"):
             check_prob(f"population.{key}", pop[key])
-        check_number("population.read_prob_tie_gain", pop.read_prob_tie_gain)
-        check_number("population.share_prob_tie_gain", pop.share_prob_tie_gain)
         # linear in w in [0, 1]: both ends in [0, 1] keeps every pair's probability in range
-        check_prob("population.read_prob_base + read_prob_tie_gain",
-                   pop.read_prob_base + pop.read_prob_tie_gain)
-        check_prob("population.share_prob_base + share_prob_tie_gain",
-                   pop.share_prob_base + pop.share_prob_tie_gain)
+        for chance in ("read_prob", "read_prob_personal", "reply_prob", "reply_prob_personal",
+                       "share_prob", "goodwill"):
+            base, gain = f"{chance}_base", f"{chance}_tie_gain"
+            check_prob(f"population.{base}", pop[base])
+            check_number(f"population.{gain}", pop[gain])
+            check_prob(f"population.{base} + {gain}", pop[base] + pop[gain])
+        _check_fatigue(pop)
         for key in ("annoyance_generic", "annoyance_personal"):
             check_number(f"population.{key}", pop[key])
         check_nonneg("population.personal_share_multiplier", pop.personal_share_multiplier)
@@ -243,6 +246,9 @@ def validate(cfg) -> None:
         check_nonneg("population.read_delay.sigma", pop.read_delay.sigma)
 
     st = cfg.strategy
+    for key in ("message_quality", "note_quality"):
+        if key in st:
+            check_prob(f"strategy.{key}", st[key])
     if "_target_" not in st:
         check_choice("strategy.name", st.name, tuple(SCHEMAS["strategy"]))
         check_nonneg("strategy.minutes_per_batch", st.minutes_per_batch)
@@ -258,6 +264,12 @@ def validate(cfg) -> None:
         check_hours("strategy.pause_window_hours", st.pause_window_hours)
 
     validate_platform(cfg.platform)
+
+
+def _check_fatigue(pop) -> None:
+    check_nonneg("population.fatigue_per_ask", pop.fatigue_per_ask)
+    check_nonneg("population.fatigue_annoyance_per_ask", pop.fatigue_annoyance_per_ask)
+    check_positive("population.fatigue_half_life_hours", pop.fatigue_half_life_hours, allow_inf=True)
 
 
 def validate_platform(pl) -> None:

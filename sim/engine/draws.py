@@ -58,10 +58,11 @@ SEE_DELAY = 8  # hours until a share is seen: (replicate, viewer, sender, sharer
 EXPOSURE = 9  # geometric skips over a sharer's connections: (replicate, sharer, sender, j)
 ORDER = 10  # a strategy's random order of contacts: (replicate, contact, sender, stream)
 PLATFORM = 11  # a platform rule's random decision: (replicate, sender, hour, call)
+REPLY = 12  # a reader who is not annoyed replies: (replicate, contact, sender, m)
 PURPOSES = {"REPLICATE": REPLICATE, "THRESHOLD": THRESHOLD, "READ": READ,
             "READ_DELAY": READ_DELAY, "REPORT": REPORT, "UNFOLLOW": UNFOLLOW, "SHARE": SHARE,
             "WOM": WOM, "SEE_DELAY": SEE_DELAY, "EXPOSURE": EXPOSURE, "ORDER": ORDER,
-            "PLATFORM": PLATFORM}
+            "PLATFORM": PLATFORM, "REPLY": REPLY}
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)

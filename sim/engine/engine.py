@@ -39,7 +39,7 @@ from sim.engine.kernels import (KERNEL_COUNTERS, audience, deliver, read_message
 from sim.engine.scenario import Scenario
 from sim.network import Network
 from sim.rules.platform_rules import PlatformState
-from sim.rules.population import PERSONAL
+from sim.rules.population import PERSONAL, quality_factors
 from sim.rules.strategies import Send, SenderView
 from sim.units import HOURS_PER_DAY, HOURS_PER_WEEK, MINUTES_PER_HOUR
 
@@ -117,6 +117,21 @@ def as_replicate_keys(keys, n_replicates: int) -> np.ndarray:
     return keys
 
 
+def bytes_per_replicate(scenario: Scenario, record_series: bool = True) -> int:
+    """About how much memory one replicate of a batch takes: the state arrays of ``Engine``
+    (awareness and sharing per sender and person dominate with many senders), not the events
+    in flight. ``sim.engine.simulate`` sizes batches with it."""
+    pop, H = scenario.population, int(scenario.horizon_hours)
+    S, N, P = pop.n_senders, pop.n_agents, pop.n_pairs
+    M = len(np.unique(pop.pair_contact))
+    days = H // HOURS_PER_DAY + 1
+    per_sender = 2 * N + 2 * 4 * H + 3 * 4 * days + 8 * (len(COUNTERS) + 8)
+    per_pair = 1 + 4 + 1 + 1 + 8
+    per_contact = 8 * 5 + 1
+    series = 4 * H * len(SERIES) if record_series else 0
+    return S * per_sender + P * per_pair + M * per_contact + series
+
+
 class Engine:
     """One batch of replicates; ``step()`` advances one hour, ``run()`` to the horizon."""
 
@@ -148,6 +163,10 @@ class Engine:
         self.contact_annoyance = np.zeros(R * M)
         self.contact_annoyance_hour = np.zeros(R * M, dtype=np.int64)
         self.contact_annoyed = np.zeros(R * M, dtype=bool)
+        # recent asks each person received (rule 0, fatigue), as of recent_hour
+        self.recent = np.zeros(R * M)
+        self.recent_hour = np.zeros(R * M, dtype=np.int64)
+        self.pair_goodwill = np.zeros(R * P)  # rule 5: set when the pair's note is read
         self.aware = np.zeros(R * S * N, dtype=bool)
         self.shared = np.zeros(R * S * N, dtype=bool)
         self.unfollowed = np.zeros(R * P, dtype=bool)
@@ -182,6 +201,7 @@ class Engine:
         days = self.H // HOURS_PER_DAY + 1
         self.day_delivered = np.zeros((R * S, days), dtype=np.int32)
         self.day_reports = np.zeros((R * S, days), dtype=np.int32)
+        self.day_replies = np.zeros((R * S, days), dtype=np.int32)  # replies to that day's messages
         self._hour_reports: list[np.ndarray] = []  # this hour's reports: (r*S+s) << hb | delivery hour
         # messages held back by a volume cap: [sender, replicates, pairs, kind, minutes each,
         # earliest hour]
@@ -198,18 +218,30 @@ class Engine:
         self.series = np.zeros((self.H, len(SERIES), R), dtype=np.float32) if record_series else None
         self._changed = True  # counters or suspensions moved since the last recorded hour
         self.sender_nodes = pop.senders
-        # per pair, indexed by (pair << 1) | kind: annoyance increment and share probability
-        self._inc = np.stack([pop.annoyance_generic, pop.annoyance_personal], axis=1).ravel()
-        self._share = np.stack([pop.share_generic, pop.share_personal], axis=1).ravel()
+        # per pair, indexed by (pair << 1) | kind: annoyance increment, share and reply chances,
+        # each message kind's quality applied (rule 6), and read chance
+        (chance_g, annoy_g), (chance_p, annoy_p) = (quality_factors(q) for q in sc.quality)
+
+        def by_kind(generic, personal, fg=1.0, fp=1.0, cap=False):
+            x = np.stack([fg * np.asarray(generic, float), fp * np.asarray(personal, float)],
+                         axis=1).ravel()
+            return np.minimum(x, 1.0) if cap else x
+
+        self._inc = by_kind(pop.annoyance_generic, pop.annoyance_personal, annoy_g, annoy_p)
+        self._share = by_kind(pop.share_generic, pop.share_personal, chance_g, chance_p, cap=True)
+        self._reply = by_kind(pop.reply_generic, pop.reply_personal, chance_g, chance_p, cap=True)
+        self._read_prob = by_kind(pop.read_prob, pop.read_prob_personal)
+        self._fatigue = (float(pop.fatigue_per_ask), float(pop.fatigue_annoyance_per_ask),
+                         float(pop.fatigue_half_life_hours))
+        self._hops = np.ascontiguousarray(sc.hops, dtype=np.int8).ravel()
         self._pair_sender_node = pop.senders[pop.pair_sender].astype(np.int64)
         self._pair_contact = pop.pair_contact.astype(np.int64)
         self._pair_arrays = (self.pair_slot, pop.pair_sender.astype(np.int64), self._pair_sender_node,
                              self._pair_contact, pop.close.astype(bool),
                              pop.tie_strength.astype(float), pop.report_prob.astype(float),
-                             pop.unfollow_prob.astype(float))
-        self._pair_kind_arrays = (self._inc.astype(float), self._share.astype(float))
+                             pop.unfollow_prob.astype(float), pop.goodwill.astype(float))
+        self._pair_kind_arrays = (self._inc, self._share, self._reply)
         self._delay = draws.delay_params(pop.read_delay)
-        self._read_prob = np.ascontiguousarray(pop.read_prob, dtype=float)
         # read delays always 0 (constant, or mean 0): shares are seen the same hour
         self._max_degree = int(sc.network.degree().max(initial=0))
         self._same_hour = bool(self._delay[0] == draws.CONSTANT and np.rint(self._delay[1]) == 0)
@@ -416,7 +448,8 @@ class Engine:
         events, at = deliver(self.keys, t, self.H, r.astype(np.int64, copy=False),
                              pair.astype(np.int64, copy=False), kind, P, self._shifts,
                              self._pair_contact, self._pair_sender_node, self._read_prob, self.sent,
-                             self._delay)
+                             self._delay, self._fatigue, self.pair_slot, self.M, self.recent,
+                             self.recent_hour)
         self._queue(self.reads, at, events)
 
     def _allowance(self, s: int, t: int) -> np.ndarray:
@@ -480,9 +513,10 @@ class Engine:
             self.keys, t, keys, self._shifts, float(self.sc.half_life_hours),
             (self.P, self.M, self.N, self.S), self._pair_arrays, self._pair_kind_arrays,
             (self.contact_annoyance, self.contact_annoyance_hour, self.contact_threshold,
-             self.contact_annoyed, self.aware, self.shared, self.unfollowed, self.pair_annoyed,
-             self.pair_reported),
-            self.counts, _KERNEL_ROWS)
+             self.contact_annoyed, self.recent, self.recent_hour, self.aware, self.shared,
+             self.unfollowed, self.pair_annoyed, self.pair_reported, self.pair_goodwill,
+             self.day_replies),
+            self.counts, _KERNEL_ROWS, self._fatigue)
         self._changed = True
         if len(reports):  # by the calendar day their message was delivered (the rate rule)
             mask = (1 << self._hb) - 1
@@ -497,7 +531,7 @@ class Engine:
         pop = self.sc.population
         sharers = see_shares(self.keys, keys, self.N, self.S, self.sender_nodes,
                              pop.share_word_of_mouth, self.aware, self.shared, self.counts,
-                             _KERNEL_ROWS)
+                             _KERNEL_ROWS, self._hops)
         self._changed = True
         self._start_shares(t, sharers)
 
@@ -518,7 +552,7 @@ class Engine:
                 rs, node, exclude = spread_now(
                     self.keys, self.S, self.sender_nodes, rs, node, exclude, len(rs) + top, N,
                     net.indptr, net.indices, pop.exposure, pop.share_word_of_mouth, self.aware,
-                    self.shared, self.counts, _KERNEL_ROWS)
+                    self.shared, self.counts, _KERNEL_ROWS, self._hops)
             return
         keys, hours = sample_audience(net, node, pop.exposure[node], self.keys[rs // self.S],
                                       senders=exclude, exclude=exclude, base=rs * N,

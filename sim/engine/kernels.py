@@ -14,9 +14,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sim.engine.draws import (CONSTANT, EXPOSURE, READ, READ_DELAY, REPORT, SEE_DELAY, SHARE,
-                              UNFOLLOW, WOM, bits_at, delay_hours, exponential_bits, stream,
-                              uniform)
+from sim.engine.draws import (CONSTANT, EXPOSURE, READ, READ_DELAY, REPLY, REPORT, SEE_DELAY,
+                              SHARE, UNFOLLOW, WOM, bits_at, delay_hours, exponential_bits,
+                              stream, uniform)
 
 
 @njit(cache=True, nogil=True)
@@ -41,17 +41,32 @@ def _happens(p, key, purpose, a, b, c):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
+def _decayed(x, since, t, half_life):  # pragma: no cover - compiled
+    """x, last set at hour ``since``, halved every ``half_life`` hours until hour t."""
+    if x == 0.0:
+        return 0.0
+    return x * 2.0 ** ((since - t) / half_life)
+
+
+@njit(cache=True, nogil=True)
 def deliver(keys, t, horizon, r, pair, kind, P, shifts, contact, sender_node, read_prob, sent,
-            delay):  # pragma: no cover - compiled
+            delay, fatigue, slot, M, recent, recent_hour):  # pragma: no cover - compiled
     """Messages of kind ``kind`` delivered at hour t to (replicate r[i], pair pair[i]). Each
     is the m-th message of its sender to that contact (m counted in ``sent``, by r * P + pair);
-    it is read with the pair's read_prob, after a read delay, both drawn from the key
-    (replicate, contact, sender, m). Returns (events, hours) of the messages read before the
-    horizon; an event is (m << shifts[2]) | (t << shifts[1]) | (r << shifts[0]) | (pair << 1)
-    | kind: t, the delivery hour, is what the rate rule charges a report to.
+    it is read with the pair's read chance for its kind (``read_prob`` by (pair << 1) | kind)
+    times the fatigue factor 1 / (1 + per_ask * n), n the contact's recent asks before this
+    one, after a read delay, both drawn from the key (replicate, contact, sender, m). Every
+    delivery adds 1 to the contact's recent asks (``recent`` by r * M + slot, last updated at
+    ``recent_hour``; each ask halves every half-life hours). Returns (events, hours) of the
+    messages read before the horizon; an event is (m << shifts[2]) | (t << shifts[1]) |
+    (r << shifts[0]) | (pair << 1) | kind: t, the delivery hour, is what the rate rule charges
+    a report to.
 
-    delay = (code, mean, mu, sigma) of ``draws.delay_hours``."""
+    delay = (code, mean, mu, sigma) of ``draws.delay_hours``; fatigue = (per_ask,
+    annoyance_per_ask, half_life): both per-ask weights 0 = no fatigue (nothing tracked)."""
     code, mean, mu, sigma = delay
+    per_ask, annoy_per_ask, half_life = fatigue
+    tired = per_ask > 0.0 or annoy_per_ask > 0.0
     n = len(r)
     events = np.empty(n, dtype=np.int64)
     hours = np.empty(n, dtype=np.int64)
@@ -67,7 +82,14 @@ def deliver(keys, t, horizon, r, pair, kind, P, shifts, contact, sender_node, re
         sent[rp] = m + 1
         key = keys[r[i]]
         c, s = contact[p], sender_node[p]
-        if _happens(read_prob[p], key, READ, c, s, m):
+        q = read_prob[(p << 1) | kind]
+        if tired:
+            a = r[i] * M + slot[p]
+            before = _decayed(recent[a], recent_hour[a], t, half_life)
+            recent[a] = before + 1.0
+            recent_hour[a] = t
+            q = q / (1.0 + per_ask * before)
+        if _happens(q, key, READ, c, s, m):
             u = 0.0 if code == CONSTANT else uniform(key, READ_DELAY, c, s, m)
             h = t + delay_hours(u, code, mean, mu, sigma)
             if h < horizon:
@@ -140,32 +162,39 @@ def audience(keys, senders, indptr, indices, nodes, p, exclude, base, first, del
 # each one's row in its counter matrix (from the metric registry, sim/metrics.py), so the
 # registry's order is never compiled in (numba's cache would not notice a changed global).
 KERNEL_COUNTERS = ("reach", "supporters", "direct_supporters", "unfollows", "unfollows_weighted",
-                   "close_ties_lost", "annoyed", "close_ties_annoyed", "reports")
+                   "close_ties_lost", "annoyed", "close_ties_annoyed", "reports", "replies",
+                   "reach_hop1", "reach_hop2", "reach_hop3plus")
 
 
 @njit(cache=True, nogil=True)
 def read_messages(keys, t, events, shifts, half_life, dims, pairs, contacts, state, counts,
-                  rows):  # pragma: no cover
-    """The sender messages read at hour t, one after the other in queue order (rules 2-4 of
+                  rows, fatigue):  # pragma: no cover
+    """The sender messages read at hour t, one after the other in queue order (rules 0-5 of
     docs/MODEL.md). events: (m << shifts[2]) | (delivery hour << shifts[1]) | (r << shifts[0])
     | (pair << 1) | kind, as ``deliver`` made them. Returns the keys (r * S + s) * N + node of
     the readers who now share (already marked as sharing and counted as direct supporters), and
     one entry per new report, ((r * S + s) << (shifts[2] - shifts[1])) | the reported message's
-    delivery hour. Report, unfollow and share are drawn from (replicate, contact, sender, m),
-    the key of the message.
+    delivery hour. Report, unfollow, reply and share are drawn from (replicate, contact,
+    sender, m), the key of the message.
 
     dims = (P, M, N, S); pairs = (slot, sender, sender_node, contact, close, tie, report_prob,
-    unfollow_prob), per pair; contacts = (inc, share) by (pair << 1) | kind; state =
-    (annoyance, annoyance_hour, threshold, contact_annoyed) by r * M + slot, then (aware,
-    shared) by skey and (unfollowed, pair_annoyed, pair_reported) by r * P + pair; rows: the
-    counter rows of KERNEL_COUNTERS.
+    unfollow_prob, goodwill), per pair; contacts = (inc, share, reply) by (pair << 1) | kind,
+    quality already applied; state = (annoyance, annoyance_hour, threshold, contact_annoyed,
+    recent, recent_hour) by r * M + slot, then (aware, shared) by skey, (unfollowed,
+    pair_annoyed, pair_reported, pair_goodwill) by r * P + pair, and day_replies by
+    (r * S + s, delivery day); rows: the counter rows of KERNEL_COUNTERS; fatigue =
+    (per_ask, annoyance_per_ask, half_life).
     """
-    REACH, SUPPORTERS, DIRECT, UNFOLLOWS, UNFOLLOWS_W, CLOSE_LOST, ANNOYED, CLOSE_ANNOYED, REPORTS = rows
+    REACH, SUPPORTERS, DIRECT, UNFOLLOWS, UNFOLLOWS_W, CLOSE_LOST, ANNOYED, CLOSE_ANNOYED, \
+        REPORTS, REPLIES, HOP1 = rows[0], rows[1], rows[2], rows[3], rows[4], rows[5], \
+        rows[6], rows[7], rows[8], rows[9], rows[10]
     P, M, N, S = dims
-    slot, sender, sender_node, contact, close, tie, report_prob, unfollow_prob = pairs
-    inc, share = contacts
-    annoyance, annoyance_hour, threshold, contact_annoyed, aware, shared, \
-        unfollowed, pair_annoyed, pair_reported = state
+    slot, sender, sender_node, contact, close, tie, report_prob, unfollow_prob, goodwill = pairs
+    inc, share, reply = contacts
+    annoyance, annoyance_hour, threshold, contact_annoyed, recent, recent_hour, aware, shared, \
+        unfollowed, pair_annoyed, pair_reported, pair_goodwill, day_replies = state
+    per_ask, annoy_per_ask, fatigue_half_life = fatigue
+    tired = per_ask > 0.0 or annoy_per_ask > 0.0
     pair_shift, hour_shift, m_shift = shifts
     pair_mask = (np.int64(1) << pair_shift) - 1
     r_mask = (np.int64(1) << (hour_shift - pair_shift)) - 1
@@ -179,14 +208,25 @@ def read_messages(keys, t, events, shifts, half_life, dims, pairs, contacts, sta
         ev = events[i]
         pk = ev & pair_mask  # (pair << 1) | kind
         pair = pk >> 1
+        personal = (pk & 1) == 1
         r = (ev >> pair_shift) & r_mask
         m = ev >> m_shift
+        delivered = (ev >> hour_shift) & hour_mask
         rp = r * P + pair
         a_idx = r * M + slot[pair]
-        a = annoyance[a_idx]
-        if a != 0.0:  # decayed since the last read (half-life half_life hours)
-            a *= 2.0 ** ((annoyance_hour[a_idx] - t) / half_life)
-        a += inc[pk]
+        # fatigue: the other asks received recently (all delivered up to now, but this one)
+        phi, boost = 1.0, 1.0
+        if tired:
+            n_other = _decayed(recent[a_idx], recent_hour[a_idx], t, fatigue_half_life) \
+                - 2.0 ** ((delivered - t) / fatigue_half_life)
+            n_other = max(n_other, 0.0)
+            phi = 1.0 / (1.0 + per_ask * n_other)
+            boost = 1.0 + annoy_per_ask * n_other
+        a = _decayed(annoyance[a_idx], annoyance_hour[a_idx], t, half_life)
+        if personal:
+            a += inc[pk]
+        else:
+            a += inc[pk] * boost * (1.0 - pair_goodwill[rp])
         annoyance[a_idx] = a
         annoyance_hour[a_idx] = t
         rs = r * S + sender[pair]
@@ -194,6 +234,7 @@ def read_messages(keys, t, events, shifts, half_life, dims, pairs, contacts, sta
         if not aware[skey]:
             aware[skey] = True
             counts[REACH, rs] += 1
+            counts[HOP1, rs] += 1  # a contact: one hop from the sender
         key, c, s = keys[r], contact[pair], sender_node[pair]
         if a > threshold[a_idx]:
             if not pair_annoyed[rp]:
@@ -206,7 +247,7 @@ def read_messages(keys, t, events, shifts, half_life, dims, pairs, contacts, sta
             if not pair_reported[rp] and _happens(report_prob[pair], key, REPORT, c, s, m):
                 counts[REPORTS, rs] += 1
                 pair_reported[rp] = True
-                reported[n_reported] = (rs << hour_bits) | ((ev >> hour_shift) & hour_mask)
+                reported[n_reported] = (rs << hour_bits) | delivered
                 n_reported += 1
             if not unfollowed[rp] and _happens(unfollow_prob[pair], key, UNFOLLOW, c, s, m):
                 unfollowed[rp] = True
@@ -214,23 +255,30 @@ def read_messages(keys, t, events, shifts, half_life, dims, pairs, contacts, sta
                 counts[UNFOLLOWS_W, rs] += tie[pair]
                 if close[pair]:
                     counts[CLOSE_LOST, rs] += 1
-        elif not shared[skey] and _happens(share[pk], key, SHARE, c, s, m):
-            shared[skey] = True
-            counts[DIRECT, rs] += 1
-            counts[SUPPORTERS, rs] += 1
-            out[n_out] = skey
-            n_out += 1
+        else:
+            if _happens(reply[pk] * phi, key, REPLY, c, s, m):
+                counts[REPLIES, rs] += 1
+                day_replies[rs, delivered // 24] += 1
+            if not shared[skey] and _happens(share[pk] * phi, key, SHARE, c, s, m):
+                shared[skey] = True
+                counts[DIRECT, rs] += 1
+                counts[SUPPORTERS, rs] += 1
+                out[n_out] = skey
+                n_out += 1
+        if personal:  # rule 5: goodwill towards this sender's later asks
+            pair_goodwill[rp] = goodwill[pair]
     return out[:n_out], reported[:n_reported]
 
 
 @njit(cache=True, nogil=True)
 def see_shares(keys, events, N, S, sender_nodes, word_of_mouth, aware, shared, counts,
-               rows):  # pragma: no cover
+               rows, hops):  # pragma: no cover
     """Shares seen this hour (events (r * S + s) * N + node): a person who did not know yet
-    becomes aware once, however many shares they see, and shares in turn with their
+    becomes aware once, however many shares they see (counted by their distance class from
+    the sender, ``hops`` by s * N + node: 1, 2 or 3 = 3 or more), and shares in turn with their
     word-of-mouth probability, drawn from (replicate, person, sender). Returns the keys of the
     new sharers (marked and counted)."""
-    REACH, SUPPORTERS = rows[0], rows[1]
+    REACH, SUPPORTERS, HOP1 = rows[0], rows[1], 10  # HOP1: index in rows
     out = np.empty(len(events), dtype=np.int64)
     n_out = 0
     for key in events:
@@ -241,6 +289,7 @@ def see_shares(keys, events, N, S, sender_nodes, word_of_mouth, aware, shared, c
         counts[REACH, rs] += 1
         node = key - rs * N
         r = rs if S == 1 else rs // S
+        counts[rows[HOP1 + _hop_row(hops[(rs - r * S) * N + node])], rs] += 1
         if not shared[key] and _happens(word_of_mouth[node], keys[r], WOM, node,
                                         sender_nodes[rs - r * S], 0):
             shared[key] = True
@@ -251,8 +300,14 @@ def see_shares(keys, events, N, S, sender_nodes, word_of_mouth, aware, shared, c
 
 
 @njit(cache=True, nogil=True)
+def _hop_row(h):  # pragma: no cover - compiled
+    """Offset of distance class h (1, 2, 3+) from reach_hop1 in KERNEL_COUNTERS."""
+    return min(max(np.int64(h), 1), 3) - 1
+
+
+@njit(cache=True, nogil=True)
 def spread_now(keys, S, sender_nodes, rs0, node0, exclude0, cap, N, indptr, indices, exposure,
-               word_of_mouth, aware, shared, counts, rows):  # pragma: no cover - compiled
+               word_of_mouth, aware, shared, counts, rows, hops):  # pragma: no cover - compiled
     """Word of mouth within the hour (read delay 0), from new sharers (replicate-sender rs0,
     node node0, already marked and counted): each connection but the message's sender
     (exclude0) sees a post with the sharer's exposure probability (geometric skips from the
@@ -261,7 +316,7 @@ def spread_now(keys, S, sender_nodes, rs0, node0, exclude0, cap, N, indptr, indi
     until the cascade stops. Works from a stack of ``cap`` entries (``cap`` >= len(rs0)); if
     a sharer's viewers might not fit, returns the sharers still to do as (rs, node, exclude),
     else three empty arrays. Keyed draws make the outcome independent of the stack's order."""
-    REACH, SUPPORTERS = rows[0], rows[1]
+    REACH, SUPPORTERS, HOP1 = rows[0], rows[1], 10  # HOP1: index in rows
     # a stack, not a queue: a new sharer's cascade is followed at once, while that replicate's
     # slice of aware/shared is still in cache
     st_rs = np.empty(cap, dtype=np.int64)
@@ -283,6 +338,7 @@ def spread_now(keys, S, sender_nodes, rs0, node0, exclude0, cap, N, indptr, indi
         base = rs * N
         r = rs if S == 1 else rs // S
         key, sender = keys[r], sender_nodes[rs - r * S]
+        hop_base = (rs - r * S) * N
         every = q >= 1.0
         if not every and q != last_q:
             last_q, scale = q, -1.0 / np.log1p(-q)
@@ -298,6 +354,7 @@ def spread_now(keys, S, sender_nodes, rs0, node0, exclude0, cap, N, indptr, indi
                 # not aware yet, so not sharing yet either (sharing implies awareness)
                 aware[seen] = True
                 reached += 1
+                counts[rows[HOP1 + _hop_row(hops[hop_base + v])], rs] += 1
                 if _happens(word_of_mouth[v], key, WOM, v, sender, 0):
                     shared[seen] = True
                     supporters += 1

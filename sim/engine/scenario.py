@@ -18,6 +18,7 @@ import numpy as np
 from sim.config import check_contacts, validate
 from sim.engine import draws
 from sim.network import Network, build_network
+from sim.network.distances import hop_classes
 from sim.rules.platform_rules import Enforcement, PlatformRule, make_platform_rule
 from sim.rules.population import Population, build_population
 from sim.rules.strategies import make_strategy
@@ -36,6 +37,17 @@ class Scenario:
     start_hours: np.ndarray  # (S,) hour each sender starts its strategy
     # how restrictions escalate and the volume caps (the platform block's common keys)
     enforcement: Enforcement = field(default_factory=Enforcement)
+    # quality of the generic message and of the notes (strategy.message_quality, .note_quality)
+    quality: tuple[float, float] = (0.5, 0.5)
+    # (S, N) int8: each person's breadth-first distance class from each sender (0 the sender,
+    # 1, 2, 3 = three or more); computed on first use
+    _hops: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def hops(self) -> np.ndarray:
+        if self._hops is None:
+            self._hops = hop_classes(self.network, self.population.senders)
+        return self._hops
 
 
 def seed_streams(seed: int) -> dict[str, np.random.SeedSequence]:
@@ -88,4 +100,6 @@ def build_scenario(cfg, network: Network | None = None) -> Scenario:
         platform=rule, enforcement=Enforcement.from_config(cfg.platform),
         horizon_hours=int(cfg.horizon_hours),
         half_life_hours=float(cfg.annoyance_half_life_hours), start_hours=start,
+        quality=(float(strategy_cfg.get("message_quality", 0.5)),
+                 float(strategy_cfg.get("note_quality", 0.5))),
     )

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim import metrics
-from sim.engine.engine import Engine
+from sim.engine.engine import Engine, bytes_per_replicate
 from sim.engine.scenario import Scenario, build_scenario, replicate_keys
 from sim.network import Network
 from sim.rules.population import GENERIC, PERSONAL
@@ -80,11 +80,24 @@ def _late_messages(strat, view, hours: list[int], start: int, horizon: int) -> s
     return " and ".join(parts) or "sends (to no one)"
 
 
+def batch_size(cfg, scenario: Scenario) -> int:
+    """Replicates per batch: ``engine.batch_size``, fewer when that many would take more than
+    ``engine.memory_gib`` (many senders on a large network). Memory only: a replicate's
+    numbers do not depend on its batch."""
+    want = int(cfg.engine.batch_size)
+    budget = float(cfg.engine.get("memory_gib", 2.0)) * 2 ** 30
+    fits = max(1, int(budget // bytes_per_replicate(scenario)))
+    if fits < want:
+        log.info("engine: %d replicates per batch (engine.memory_gib=%s)", fits,
+                 cfg.engine.get("memory_gib", 2.0))
+    return min(want, fits)
+
+
 def simulate(cfg, scenario: Scenario | None = None, progress: bool = False) -> RunResult:
     sc = scenario if scenario is not None else build_scenario(cfg)
     for w in horizon_warnings(sc):
         log.warning(w)
-    total, bs = int(cfg.replicates), int(cfg.engine.batch_size)
+    total, bs = int(cfg.replicates), batch_size(cfg, sc)
     starts = range(0, total, bs)
     bar = None
     if progress:

@@ -49,7 +49,7 @@ class Population:
     pair_contact: np.ndarray
     tie_strength: np.ndarray
     close: np.ndarray
-    read_prob: np.ndarray
+    read_prob: np.ndarray  # a generic ask's read chance
     annoyance_generic: np.ndarray  # increment on reading a generic message
     annoyance_personal: np.ndarray
     share_generic: np.ndarray
@@ -58,6 +58,24 @@ class Population:
     unfollow_prob: np.ndarray
     read_delay: ReadDelay
     tie_source: str = "beta"
+    # per pair, None = as the generic ask's read chance / no replies / no goodwill
+    read_prob_personal: np.ndarray | None = None
+    reply_generic: np.ndarray | None = None
+    reply_personal: np.ndarray | None = None
+    goodwill: np.ndarray | None = None  # what a read note gives the pair, in [0, 1] (rule 5)
+    # fatigue (rule 0): chances x 1 / (1 + fatigue_per_ask * n), a generic ask's annoyance
+    # x (1 + fatigue_annoyance_per_ask * n), n the recent asks (each halves every half-life)
+    fatigue_per_ask: float = 0.0
+    fatigue_annoyance_per_ask: float = 0.0
+    fatigue_half_life_hours: float = 168.0
+
+    def __post_init__(self):
+        p = len(self.pair_contact)
+        if self.read_prob_personal is None:
+            self.read_prob_personal = np.asarray(self.read_prob, dtype=float).copy()
+        for name in ("reply_generic", "reply_personal", "goodwill"):
+            if getattr(self, name) is None:
+                setattr(self, name, np.zeros(p))
 
     @property
     def n_senders(self) -> int:
@@ -69,6 +87,15 @@ class Population:
 
     def contacts_of(self, s: int) -> slice:
         return slice(int(self.pair_offset[s]), int(self.pair_offset[s + 1]))
+
+
+def quality_factors(quality: float) -> tuple[float, float]:
+    """Rule 6 of docs/MODEL.md: a message of quality q in [0, 1] multiplies the reply and
+    share chances by (0.5 + q) and the annoyance it causes by (1.5 - q); q = 0.5, the story's
+    ordinary message at which the population is calibrated, changes nothing. Our assumption:
+    a linear mapping (no source gives one)."""
+    q = float(quality)
+    return 0.5 + q, 1.5 - q
 
 
 def _tie_strengths(net: Network, sender: int, spec: dict, rng) -> tuple[np.ndarray, np.ndarray, str]:
@@ -127,6 +154,7 @@ def build_population(
         p = len(w)
         full = lambda v: np.full(p, float(v))  # noqa: E731
         share = full(cfg.share_prob)
+        reply = full(cfg.reply_prob)
         return Population(
             n_agents=n, senders=np.asarray(senders, dtype=np.int64),
             threshold_median=float(cfg.annoyance_threshold), threshold_sigma=0.0,
@@ -139,9 +167,13 @@ def build_population(
             share_generic=share, share_personal=share.copy(),
             report_prob=full(cfg.report_prob), unfollow_prob=full(cfg.unfollow_prob),
             read_delay=ReadDelay("constant", float(cfg.read_delay_hours)),
-            tie_source="constant",
+            tie_source="constant", reply_generic=reply, reply_personal=reply.copy(),
+            goodwill=full(cfg.goodwill), **_fatigue(cfg),
         )
-    share_generic = cfg.share_prob_base + cfg.share_prob_tie_gain * w
+    def linear(name):  # a chance linear in w: base + gain * w, in [0, 1]
+        return np.clip(getattr(cfg, f"{name}_base") + getattr(cfg, f"{name}_tie_gain") * w, 0.0, 1.0)
+
+    share_generic = linear("share_prob")
     return Population(
         n_agents=n, senders=np.asarray(senders, dtype=np.int64),
         threshold_median=float(cfg.threshold_median), threshold_sigma=float(cfg.threshold_sigma),
@@ -149,7 +181,9 @@ def build_population(
         exposure=np.full(n, float(cfg.exposure_prob)),
         pair_offset=pair_offset, pair_sender=pair_sender, pair_contact=pair_contact,
         tie_strength=w, close=close,
-        read_prob=cfg.read_prob_base + cfg.read_prob_tie_gain * w,
+        read_prob=linear("read_prob"), read_prob_personal=linear("read_prob_personal"),
+        reply_generic=linear("reply_prob"), reply_personal=linear("reply_prob_personal"),
+        goodwill=linear("goodwill"),
         annoyance_generic=cfg.annoyance_generic * (1 - w),
         annoyance_personal=cfg.annoyance_personal * (1 - w),
         share_generic=share_generic,
@@ -158,5 +192,11 @@ def build_population(
         unfollow_prob=cfg.unfollow_prob * (1 - w),
         read_delay=ReadDelay(cfg.read_delay.dist, float(cfg.read_delay.mean_hours),
                              float(cfg.read_delay.sigma)),
-        tie_source=source,
+        tie_source=source, **_fatigue(cfg),
     )
+
+
+def _fatigue(cfg) -> dict:
+    return {"fatigue_per_ask": float(cfg.fatigue_per_ask),
+            "fatigue_annoyance_per_ask": float(cfg.fatigue_annoyance_per_ask),
+            "fatigue_half_life_hours": float(cfg.fatigue_half_life_hours)}
