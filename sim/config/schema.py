@@ -239,6 +239,10 @@ class PlatformConfig:
     # hours of each successive restriction; past the list: permanent. [] = the first
     # restriction is permanent (the first build's suspension).
     restriction_hours: list[float] = field(default_factory=lambda: list(RESTRICTION_HOURS))
+    # What a restriction past the end of restriction_hours is: "permanent" (a suspension; the
+    # default) or "repeat" (as long as the last length again, never permanent; needs a
+    # non-empty restriction_hours).
+    after_last: str = "permanent"
     # Messages a sender may deliver per calendar day / week (0 = no cap). Messages over a cap
     # wait for the next day / week. LinkedIn's limits on messages to 1st-degree connections are
     # not published; 0 = no cap is our default (the story's author sent 1,800 in one go).

@@ -268,6 +268,11 @@ def validate_platform(pl) -> None:
         _fail("platform.restriction_hours", ladder, "a list of hours, e.g. [24, 48, 168] or []")
     for i, hours in enumerate(ladder):
         check_hours(f"platform.restriction_hours[{i}]", hours, "restrictions last whole hours")
+    after_last = pl.get("after_last", "permanent")
+    check_choice("platform.after_last", after_last, ("permanent", "repeat"))
+    if after_last == "repeat" and len(ladder) == 0:
+        _fail("platform.after_last", after_last,
+              "permanent when platform.restriction_hours=[] (repeat repeats the last length)")
     check_nonneg("platform.daily_cap", pl.daily_cap, integer=True)
     check_nonneg("platform.weekly_cap", pl.weekly_cap, integer=True)
     if "_target_" in pl:

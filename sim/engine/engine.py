@@ -573,9 +573,12 @@ class Engine:
 
     def _restrict(self, idx: np.ndarray, t: int) -> None:
         """Restrict senders idx at the end of hour t: the n-th restriction lasts
-        restriction_hours[n] hours (from hour t + 1), one past the list is permanent."""
+        restriction_hours[n] hours (from hour t + 1), one past the list is permanent (with
+        after_last="repeat": as long as the last one)."""
         ladder = np.asarray(self.enforcement.restriction_hours, dtype=np.int64)
         n = self.restrictions[idx]
+        if self.enforcement.after_last == "repeat":
+            n = np.minimum(n, len(ladder) - 1)
         permanent = n >= len(ladder)
         hours = np.zeros(len(idx), dtype=np.int64)
         hours[~permanent] = ladder[n[~permanent]]

@@ -30,19 +30,31 @@ from sim.rules import plugins
 from sim.units import HOURS_PER_DAY
 
 
+AFTER_LAST = ("permanent", "repeat")
+
+
 @dataclass
 class Enforcement:
-    """What every rule shares: the restriction ladder (hours; past the end: permanent) and the
-    volume caps (messages per calendar day and week; 0 = none)."""
+    """What every rule shares: the restriction ladder (hours; past the end: permanent, or the
+    last length again with ``after_last="repeat"``) and the volume caps (messages per calendar
+    day and week; 0 = none)."""
 
     restriction_hours: tuple[int, ...] = tuple(int(h) for h in RESTRICTION_HOURS)
     daily_cap: int = PlatformConfig.daily_cap
     weekly_cap: int = PlatformConfig.weekly_cap
+    after_last: str = PlatformConfig.after_last
+
+    def __post_init__(self) -> None:
+        if self.after_last not in AFTER_LAST:
+            raise ValueError(f"after_last={self.after_last!r}: expected one of {', '.join(AFTER_LAST)}")
+        if self.after_last == "repeat" and not self.restriction_hours:
+            raise ValueError("after_last='repeat' needs at least one restriction length")
 
     @classmethod
     def from_config(cls, cfg) -> "Enforcement":
         return cls(restriction_hours=tuple(int(round(h)) for h in cfg.restriction_hours),
-                   daily_cap=int(cfg.daily_cap), weekly_cap=int(cfg.weekly_cap))
+                   daily_cap=int(cfg.daily_cap), weekly_cap=int(cfg.weekly_cap),
+                   after_last=str(cfg.get("after_last", PlatformConfig.after_last)))
 
 
 @dataclass
@@ -156,7 +168,7 @@ class RateRule:
                 f"{self.prior_messages:g} messages)")
 
 
-_COMMON = ("rule", "restriction_hours", "daily_cap", "weekly_cap", "_target_")
+_COMMON = ("rule", "restriction_hours", "after_last", "daily_cap", "weekly_cap", "_target_")
 
 
 def make_platform_rule(cfg) -> PlatformRule:
