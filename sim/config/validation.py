@@ -16,6 +16,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.config.schema import SCHEMAS, TIE_SOURCES, TIE_STRENGTH_DEFAULTS
 from sim.errors import ConfigError
+from sim.units import HOURS_PER_DAY
 
 
 def _fail(key: str, value: Any, expected: str) -> None:
@@ -289,3 +290,10 @@ def validate_platform(pl) -> None:
         check_positive("platform.prior_messages", pl.prior_messages)
     elif pl.rule == "review":
         check_prob("platform.restrict_prob", pl.restrict_prob)
+    elif pl.rule == "response_rate":
+        check_prob("platform.min_response_rate", pl.min_response_rate)
+        check_positive("platform.min_volume", pl.min_volume, integer=True)
+        window = pl.window_hours
+        if not _is_number(window) or not 0 < window < math.inf or window % HOURS_PER_DAY:
+            _fail("platform.window_hours", window,
+                  "a positive multiple of 24 (the rule counts whole calendar days)")

@@ -182,6 +182,9 @@ class Engine:
         days = self.H // HOURS_PER_DAY + 1
         self.day_delivered = np.zeros((R * S, days), dtype=np.int32)
         self.day_reports = np.zeros((R * S, days), dtype=np.int32)
+        # replies so far to the messages delivered that day (not spent by a restriction: the
+        # response_rate rule counts only days starting at or after the last lift)
+        self.day_replies = np.zeros((R * S, days), dtype=np.int32)
         self._hour_reports: list[np.ndarray] = []  # this hour's reports: (r*S+s) << hb | delivery hour
         # messages held back by a volume cap: [sender, replicates, pairs, kind, minutes each,
         # earliest hour]
@@ -556,6 +559,7 @@ class Engine:
                                                          self.delivered_hist, int(hours)),
             report_sender=report_sender, report_delivery_hour=delivery_hour,
             day_reports=self.day_reports, day_delivered=self.day_delivered,
+            day_replies=self.day_replies, last_lift=self.restricted_until,
             uniform=lambda: self._platform_uniforms(t, calls))
         hit = np.asarray(rule.restrict(state), dtype=bool) & free
         if not self._rule_every_hour:

@@ -24,7 +24,8 @@ import numpy as np
 from scipy.special import betainc
 
 from sim.config.schema import (RESTRICTION_HOURS, CountPlatformConfig, PlatformConfig,
-                               RatePlatformConfig, ReviewPlatformConfig)
+                               RatePlatformConfig, ResponseRatePlatformConfig,
+                               ReviewPlatformConfig)
 from sim.errors import PlatformRuleError
 from sim.rules import plugins
 from sim.units import HOURS_PER_DAY
@@ -46,7 +47,8 @@ class Enforcement:
 
     def __post_init__(self) -> None:
         if self.after_last not in AFTER_LAST:
-            raise ValueError(f"after_last={self.after_last!r}: expected one of {', '.join(AFTER_LAST)}")
+            raise ValueError(f"after_last={self.after_last!r}: expected one of "
+                             + ", ".join(AFTER_LAST))
         if self.after_last == "repeat" and not self.restriction_hours:
             raise ValueError("after_last='repeat' needs at least one restriction length")
 
@@ -72,6 +74,11 @@ class PlatformState:
     report_delivery_hour: np.ndarray
     day_reports: np.ndarray  # (R * S, days): reports against messages delivered that day
     day_delivered: np.ndarray  # (R * S, days): messages delivered that day
+    # (R * S, days): replies received so far to messages delivered that day
+    day_replies: np.ndarray
+    # (R * S,): the hour of each sender's last lift (0 if never restricted; for a sender
+    # restricted now, the lift to come)
+    last_lift: np.ndarray
     uniform: Callable[[], np.ndarray]  # one fresh uniform per sender index
 
 
@@ -168,6 +175,37 @@ class RateRule:
                 f"{self.prior_messages:g} messages)")
 
 
+@dataclass
+class ResponseRateRule:
+    """LinkedIn's InMail rule: at the end of each calendar day d, a sender whose messages
+    delivered on days d - window_hours / 24 + 1 .. d (only days starting at or after its last
+    lift) number n >= ``min_volume`` and got k replies so far, with k / n <
+    ``min_response_rate``, is restricted. Acts without reports, once a day."""
+
+    min_response_rate: float = ResponseRatePlatformConfig.min_response_rate
+    min_volume: int = ResponseRatePlatformConfig.min_volume
+    window_hours: int = int(ResponseRatePlatformConfig.window_hours)
+    acts_without_reports: bool = True
+
+    def restrict(self, state: PlatformState) -> np.ndarray:
+        out = np.zeros(len(state.new_reports), dtype=bool)
+        if state.hour % HOURS_PER_DAY != HOURS_PER_DAY - 1:
+            return out
+        d = state.hour // HOURS_PER_DAY
+        first = max(0, d - self.window_hours // HOURS_PER_DAY + 1)
+        days = np.arange(first, d + 1)
+        counted = days[None, :] * HOURS_PER_DAY >= np.asarray(state.last_lift)[:, None]
+        n = np.where(counted, state.day_delivered[:, first:d + 1], 0).sum(axis=1)
+        k = np.where(counted, state.day_replies[:, first:d + 1], 0).sum(axis=1)
+        judged = n >= self.min_volume
+        out[judged] = k[judged] / n[judged] < self.min_response_rate
+        return out
+
+    def limit_text(self) -> str:
+        return (f"a response rate below {self.min_response_rate:.0%} on {self.min_volume} or more "
+                f"messages over {self.window_hours // HOURS_PER_DAY} days")
+
+
 _COMMON = ("rule", "restriction_hours", "after_last", "daily_cap", "weekly_cap", "_target_")
 
 
@@ -185,8 +223,12 @@ def make_platform_rule(cfg) -> PlatformRule:
                         prior_messages=float(cfg.prior_messages))
     if cfg.rule == "review":
         return ReviewRule(restrict_prob=float(cfg.restrict_prob))
+    if cfg.rule == "response_rate":
+        return ResponseRateRule(min_response_rate=float(cfg.min_response_rate),
+                                min_volume=int(cfg.min_volume),
+                                window_hours=int(round(cfg.window_hours)))
     return NoRule()
 
 
 __all__ = ["CountRule", "Enforcement", "NoRule", "PlatformRule", "PlatformState", "RateRule",
-           "ReviewRule", "make_platform_rule"]
+           "ResponseRateRule", "ReviewRule", "make_platform_rule"]
