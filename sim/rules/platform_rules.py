@@ -3,12 +3,14 @@
 A rule only decides, at the end of an hour, which senders it restricts now. What a restriction
 means is the same for every rule and set by the platform config's common keys
 (``Enforcement``): the n-th restriction lasts ``restriction_hours[n]`` hours, one past the end
-of the list is permanent (a suspension); while restricted a sender sends nothing, and when the
-restriction lifts its strategy carries on where it stopped. Volume caps hold on any rule.
+of the list is permanent (a suspension), or with ``after_last: repeat`` as long as the last one
+again; while restricted a sender sends nothing, and when the restriction lifts its strategy
+carries on where it stopped. Volume caps hold on any rule.
 
 Built-in rules (docs/MODEL.md, Platform rules): ``none``, ``count`` (reports in a window),
-``rate`` (a day's spam rate, smoothed at low volume) and ``review`` (each report upheld with a
-probability). A rule of your own: a class with ``restrict(state) -> bool array`` and
+``rate`` (a day's spam rate, smoothed at low volume), ``review`` (each report upheld with a
+probability) and ``response_rate`` (LinkedIn's InMail rule: too few replies to the messages of
+the last 14 days, judged at the end of each day). A rule of your own: a class with ``restrict(state) -> bool array`` and
 ``limit_text()``, named by ``+platform._target_=my_module.MyRule`` (its other keys, the
 platform block's, go to its constructor, so it should accept ``**kwargs``). Set
 ``acts_without_reports = True`` on it if it may restrict in an hour without a new report (the
