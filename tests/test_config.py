@@ -88,8 +88,8 @@ STRATEGY_KEYS = ("name, message_quality, note_quality, minutes_per_batch, k, not
          "population.read_delay has only: dist, mean_hours, sigma"),
         (["platform=rate", "+platform.max_reports=2"],
          "platform.max_reports=2: unknown key (did you mean platform.max_rate?); platform=rate "
-         "has only: rule, restriction_hours, daily_cap, weekly_cap, max_rate, prior_rate, "
-         "prior_messages"),
+         "has only: rule, restriction_hours, after_last, daily_cap, weekly_cap, max_rate, "
+         "prior_rate, prior_messages"),
         (["+engine.workers=4"], "engine.workers=4: unknown key; engine has only: batch_size, memory_gib"),
         (["+population.tie_strength.c=1"], "population.tie_strength='c': expected only the keys from, a, b"),
     ],

@@ -72,7 +72,10 @@ CONTROLS = (
             "rate rule: spam rate that restricts", 0.0005, 0.05, 0.0005),
     Control("restrict_prob", "platform.restrict_prob", ("review",), "SliderFloat",
             "review rule: chance a report is upheld", 0.0, 1.0, 0.05),
-    Control("daily_cap", "platform.daily_cap", ("none", "count", "rate", "review"), "SliderInt",
+    Control("min_response_rate", "platform.min_response_rate", ("response_rate",), "SliderFloat",
+            "response_rate rule: reply rate below which it restricts", 0.0, 0.5, 0.01),
+    Control("daily_cap", "platform.daily_cap", ("none", "count", "rate", "review", "response_rate"),
+            "SliderInt",
             "messages per day at most (0: no cap)", 0, 2000, 50),
 )
 

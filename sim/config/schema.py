@@ -268,6 +268,10 @@ class PlatformConfig:
     # hours of each successive restriction; past the list: permanent. [] = the first
     # restriction is permanent (the first build's suspension).
     restriction_hours: list[float] = field(default_factory=lambda: list(RESTRICTION_HOURS))
+    # What a restriction past the end of restriction_hours is: "permanent" (a suspension; the
+    # default) or "repeat" (as long as the last length again, never permanent; needs a
+    # non-empty restriction_hours).
+    after_last: str = "permanent"
     # Messages a sender may deliver per calendar day / week (0 = no cap). Messages over a cap
     # wait for the next day / week. LinkedIn's limits on messages to 1st-degree connections are
     # not published; 0 = no cap is our default (the story's author sent 1,800 in one go).
@@ -312,6 +316,22 @@ class ReviewPlatformConfig(PlatformConfig):
     # personal ask from a real account are upheld; plausible range 0.1-1 (1: the count rule
     # with one report).
     restrict_prob: float = 0.5
+
+
+@dataclass
+class ResponseRatePlatformConfig(PlatformConfig):
+    rule: str = "response_rate"
+    # LinkedIn's published InMail rule (LinkedIn Talent Blog, "InMail Policy Change to Increase
+    # Response Rates", 10 July 2014): a sender whose response rate drops below 13% on 100 or
+    # more InMails sent over a 14-day period can send only one-to-one InMails for 14 days, and
+    # for another 14 if still below. Judged at the end of each calendar day over the messages
+    # delivered on the last window_hours / 24 calendar days (only days starting at or after the
+    # sender's last lift) and the replies to them so far; a reply is any answer.
+    min_response_rate: float = 0.13
+    min_volume: int = 100  # messages in the window before the rate is judged
+    window_hours: float = 336.0  # 14 calendar days; a positive multiple of 24
+    restriction_hours: list[float] = field(default_factory=lambda: [336.0])  # 14 days
+    after_last: str = "repeat"  # another 14 days each time it is judged below again
 
 
 # --------------------------------------------------------------------------- root
@@ -393,5 +413,6 @@ SCHEMAS = {
         "count": CountPlatformConfig,
         "rate": RatePlatformConfig,
         "review": ReviewPlatformConfig,
+        "response_rate": ResponseRatePlatformConfig,
     },
 }

@@ -16,6 +16,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.config.schema import SCHEMAS, TIE_SOURCES, TIE_STRENGTH_DEFAULTS
 from sim.errors import ConfigError
+from sim.units import HOURS_PER_DAY
 
 
 def _fail(key: str, value: Any, expected: str) -> None:
@@ -280,6 +281,11 @@ def validate_platform(pl) -> None:
         _fail("platform.restriction_hours", ladder, "a list of hours, e.g. [24, 48, 168] or []")
     for i, hours in enumerate(ladder):
         check_hours(f"platform.restriction_hours[{i}]", hours, "restrictions last whole hours")
+    after_last = pl.get("after_last", "permanent")
+    check_choice("platform.after_last", after_last, ("permanent", "repeat"))
+    if after_last == "repeat" and len(ladder) == 0:
+        _fail("platform.after_last", after_last,
+              "permanent when platform.restriction_hours=[] (repeat repeats the last length)")
     check_nonneg("platform.daily_cap", pl.daily_cap, integer=True)
     check_nonneg("platform.weekly_cap", pl.weekly_cap, integer=True)
     if "_target_" in pl:
@@ -296,3 +302,10 @@ def validate_platform(pl) -> None:
         check_positive("platform.prior_messages", pl.prior_messages)
     elif pl.rule == "review":
         check_prob("platform.restrict_prob", pl.restrict_prob)
+    elif pl.rule == "response_rate":
+        check_prob("platform.min_response_rate", pl.min_response_rate)
+        check_positive("platform.min_volume", pl.min_volume, integer=True)
+        window = pl.window_hours
+        if not _is_number(window) or not 0 < window < math.inf or window % HOURS_PER_DAY:
+            _fail("platform.window_hours", window,
+                  "a positive multiple of 24 (the rule counts whole calendar days)")

@@ -201,7 +201,9 @@ class Engine:
         days = self.H // HOURS_PER_DAY + 1
         self.day_delivered = np.zeros((R * S, days), dtype=np.int32)
         self.day_reports = np.zeros((R * S, days), dtype=np.int32)
-        self.day_replies = np.zeros((R * S, days), dtype=np.int32)  # replies to that day's messages
+        # replies so far to the messages delivered that day (not spent by a restriction: the
+        # response_rate rule counts only days starting at or after the last lift)
+        self.day_replies = np.zeros((R * S, days), dtype=np.int32)
         self._hour_reports: list[np.ndarray] = []  # this hour's reports: (r*S+s) << hb | delivery hour
         # messages held back by a volume cap: [sender, replicates, pairs, kind, minutes each,
         # earliest hour]
@@ -590,6 +592,7 @@ class Engine:
                                                          self.delivered_hist, int(hours)),
             report_sender=report_sender, report_delivery_hour=delivery_hour,
             day_reports=self.day_reports, day_delivered=self.day_delivered,
+            day_replies=self.day_replies, last_lift=self.restricted_until,
             uniform=lambda: self._platform_uniforms(t, calls))
         hit = np.asarray(rule.restrict(state), dtype=bool) & free
         if not self._rule_every_hour:
@@ -607,9 +610,12 @@ class Engine:
 
     def _restrict(self, idx: np.ndarray, t: int) -> None:
         """Restrict senders idx at the end of hour t: the n-th restriction lasts
-        restriction_hours[n] hours (from hour t + 1), one past the list is permanent."""
+        restriction_hours[n] hours (from hour t + 1), one past the list is permanent (with
+        after_last="repeat": as long as the last one)."""
         ladder = np.asarray(self.enforcement.restriction_hours, dtype=np.int64)
         n = self.restrictions[idx]
+        if self.enforcement.after_last == "repeat":
+            n = np.minimum(n, len(ladder) - 1)
         permanent = n >= len(ladder)
         hours = np.zeros(len(idx), dtype=np.int64)
         hours[~permanent] = ladder[n[~permanent]]

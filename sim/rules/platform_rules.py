@@ -3,12 +3,14 @@
 A rule only decides, at the end of an hour, which senders it restricts now. What a restriction
 means is the same for every rule and set by the platform config's common keys
 (``Enforcement``): the n-th restriction lasts ``restriction_hours[n]`` hours, one past the end
-of the list is permanent (a suspension); while restricted a sender sends nothing, and when the
-restriction lifts its strategy carries on where it stopped. Volume caps hold on any rule.
+of the list is permanent (a suspension), or with ``after_last: repeat`` as long as the last one
+again; while restricted a sender sends nothing, and when the restriction lifts its strategy
+carries on where it stopped. Volume caps hold on any rule.
 
 Built-in rules (docs/MODEL.md, Platform rules): ``none``, ``count`` (reports in a window),
-``rate`` (a day's spam rate, smoothed at low volume) and ``review`` (each report upheld with a
-probability). A rule of your own: a class with ``restrict(state) -> bool array`` and
+``rate`` (a day's spam rate, smoothed at low volume), ``review`` (each report upheld with a
+probability) and ``response_rate`` (LinkedIn's InMail rule: too few replies to the messages of
+the last 14 days, judged at the end of each day). A rule of your own: a class with ``restrict(state) -> bool array`` and
 ``limit_text()``, named by ``+platform._target_=my_module.MyRule`` (its other keys, the
 platform block's, go to its constructor, so it should accept ``**kwargs``). Set
 ``acts_without_reports = True`` on it if it may restrict in an hour without a new report (the
@@ -24,25 +26,39 @@ import numpy as np
 from scipy.special import betainc
 
 from sim.config.schema import (RESTRICTION_HOURS, CountPlatformConfig, PlatformConfig,
-                               RatePlatformConfig, ReviewPlatformConfig)
+                               RatePlatformConfig, ResponseRatePlatformConfig,
+                               ReviewPlatformConfig)
 from sim.errors import PlatformRuleError
 from sim.rules import plugins
 from sim.units import HOURS_PER_DAY
 
 
+AFTER_LAST = ("permanent", "repeat")
+
+
 @dataclass
 class Enforcement:
-    """What every rule shares: the restriction ladder (hours; past the end: permanent) and the
-    volume caps (messages per calendar day and week; 0 = none)."""
+    """What every rule shares: the restriction ladder (hours; past the end: permanent, or the
+    last length again with ``after_last="repeat"``) and the volume caps (messages per calendar
+    day and week; 0 = none)."""
 
     restriction_hours: tuple[int, ...] = tuple(int(h) for h in RESTRICTION_HOURS)
     daily_cap: int = PlatformConfig.daily_cap
     weekly_cap: int = PlatformConfig.weekly_cap
+    after_last: str = PlatformConfig.after_last
+
+    def __post_init__(self) -> None:
+        if self.after_last not in AFTER_LAST:
+            raise ValueError(f"after_last={self.after_last!r}: expected one of "
+                             + ", ".join(AFTER_LAST))
+        if self.after_last == "repeat" and not self.restriction_hours:
+            raise ValueError("after_last='repeat' needs at least one restriction length")
 
     @classmethod
     def from_config(cls, cfg) -> "Enforcement":
         return cls(restriction_hours=tuple(int(round(h)) for h in cfg.restriction_hours),
-                   daily_cap=int(cfg.daily_cap), weekly_cap=int(cfg.weekly_cap))
+                   daily_cap=int(cfg.daily_cap), weekly_cap=int(cfg.weekly_cap),
+                   after_last=str(cfg.get("after_last", PlatformConfig.after_last)))
 
 
 @dataclass
@@ -60,6 +76,11 @@ class PlatformState:
     report_delivery_hour: np.ndarray
     day_reports: np.ndarray  # (R * S, days): reports against messages delivered that day
     day_delivered: np.ndarray  # (R * S, days): messages delivered that day
+    # (R * S, days): replies received so far to messages delivered that day
+    day_replies: np.ndarray
+    # (R * S,): the hour of each sender's last lift (0 if never restricted; for a sender
+    # restricted now, the lift to come)
+    last_lift: np.ndarray
     uniform: Callable[[], np.ndarray]  # one fresh uniform per sender index
 
 
@@ -156,7 +177,38 @@ class RateRule:
                 f"{self.prior_messages:g} messages)")
 
 
-_COMMON = ("rule", "restriction_hours", "daily_cap", "weekly_cap", "_target_")
+@dataclass
+class ResponseRateRule:
+    """LinkedIn's InMail rule: at the end of each calendar day d, a sender whose messages
+    delivered on days d - window_hours / 24 + 1 .. d (only days starting at or after its last
+    lift) number n >= ``min_volume`` and got k replies so far, with k / n <
+    ``min_response_rate``, is restricted. Acts without reports, once a day."""
+
+    min_response_rate: float = ResponseRatePlatformConfig.min_response_rate
+    min_volume: int = ResponseRatePlatformConfig.min_volume
+    window_hours: int = int(ResponseRatePlatformConfig.window_hours)
+    acts_without_reports: bool = True
+
+    def restrict(self, state: PlatformState) -> np.ndarray:
+        out = np.zeros(len(state.new_reports), dtype=bool)
+        if state.hour % HOURS_PER_DAY != HOURS_PER_DAY - 1:
+            return out
+        d = state.hour // HOURS_PER_DAY
+        first = max(0, d - self.window_hours // HOURS_PER_DAY + 1)
+        days = np.arange(first, d + 1)
+        counted = days[None, :] * HOURS_PER_DAY >= np.asarray(state.last_lift)[:, None]
+        n = np.where(counted, state.day_delivered[:, first:d + 1], 0).sum(axis=1)
+        k = np.where(counted, state.day_replies[:, first:d + 1], 0).sum(axis=1)
+        judged = n >= self.min_volume
+        out[judged] = k[judged] / n[judged] < self.min_response_rate
+        return out
+
+    def limit_text(self) -> str:
+        return (f"a response rate below {self.min_response_rate:.0%} on {self.min_volume} or more "
+                f"messages over {self.window_hours // HOURS_PER_DAY} days")
+
+
+_COMMON = ("rule", "restriction_hours", "after_last", "daily_cap", "weekly_cap", "_target_")
 
 
 def make_platform_rule(cfg) -> PlatformRule:
@@ -173,8 +225,12 @@ def make_platform_rule(cfg) -> PlatformRule:
                         prior_messages=float(cfg.prior_messages))
     if cfg.rule == "review":
         return ReviewRule(restrict_prob=float(cfg.restrict_prob))
+    if cfg.rule == "response_rate":
+        return ResponseRateRule(min_response_rate=float(cfg.min_response_rate),
+                                min_volume=int(cfg.min_volume),
+                                window_hours=int(round(cfg.window_hours)))
     return NoRule()
 
 
 __all__ = ["CountRule", "Enforcement", "NoRule", "PlatformRule", "PlatformState", "RateRule",
-           "ReviewRule", "make_platform_rule"]
+           "ResponseRateRule", "ReviewRule", "make_platform_rule"]
