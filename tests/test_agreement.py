@@ -93,9 +93,9 @@ PLATFORMS = {
              "platform.prior_messages=20", "platform.restriction_hours=[12,36]"],
     # volume caps that bind (12 a day, 50 a week: the 60 contacts of the ego network take
     # two calendar weeks), with the review rule
-    # LinkedIn's InMail rule, scaled down: under 30% replies on 20 or more messages over
+    # LinkedIn's InMail rule, scaled down: under 10% replies on 20 or more messages over
     # two days, restricted for a day, and again
-    "response_rate": ["platform=response_rate", "platform.min_response_rate=0.3",
+    "response_rate": ["platform=response_rate", "platform.min_response_rate=0.1",
                       "platform.min_volume=20", "platform.window_hours=48",
                       "platform.restriction_hours=[24]", "platform.after_last=repeat"],
     "caps": ["platform=review", "platform.restrict_prob=0.5", "platform.restriction_hours=[24,48]",
@@ -265,6 +265,12 @@ def test_cells_exercise_every_rule():
     assert (seen[("ego", "homogeneous", "generic_blast", "caps")]["suspended"]).mean() > 0.01
     perm = simulate(cell_config("erdos_renyi", "default", "staggered", "count_permanent")).replicates
     assert 0.05 < perm["suspended"].mean() < 0.95
+    # replies, and the response_rate rule acting on them; shares reaching two and three hops
+    rr = simulate(cell_config("ego", "default", "staggered", "response_rate")).replicates
+    assert rr["replies"].mean() > 2 and 0.05 < rr["restricted"].mean() < 0.95
+    assert (rr["restrictions"] >= 2).mean() > 0.05
+    hops = seen[("ego", "default", "generic_blast", "count")]
+    assert hops["reach_hop2"].mean() > 1 and (hops["reach_hop3plus"] > 0).mean() > 0.05
     for rule in ("review", "count"):  # the review rule, and ten senders on different clocks
         net = "erdos_renyi" if rule == "review" else "erdos_renyi_10_senders"
         pop = "homogeneous" if rule == "review" else "default"

@@ -283,3 +283,22 @@ def test_more_senders_tire_the_same_people():
         means = [tired[f][i].mean() for f in (0.0, 0.3, 1.0)]
         assert means[0] > means[1] > means[2], (name, means)
         assert means[2] < 0.05, (name, means)  # fatigue halves the yield at least
+
+
+def test_most_adoption_stays_within_one_hop_at_the_defaults_but_can_travel():
+    """The default ego network's outside people know each other, so an ask can travel three
+    hops and more; at the default chances most supporters are contacts who read the sender's
+    own message (Goel, Watts & Goldstein 2012: most adoptions happen within one hop of the
+    seed), while with high word-of-mouth and exposure chances hundreds of people three or more
+    hops away hear of it."""
+    base = ["replicates=100", "output.plot=false", "seed=1"]
+    d = simulate(make_cfg(base)).replicates
+    assert d["direct_supporters"].sum() > 0.8 * d["supporters"].sum()
+    assert d["reach_hop3plus"].mean() < 0.01 * d["reach"].mean()
+    viral = simulate(make_cfg(base + ["population.share_prob_word_of_mouth=0.3",
+                                      "population.exposure_prob=0.3"])).replicates
+    assert viral["reach_hop3plus"].mean() > 300
+    assert viral["direct_supporters"].sum() < 0.1 * viral["supporters"].sum()
+    for df in (d, viral):  # the hop classes split reach exactly
+        np.testing.assert_array_equal(df["reach_hop1"] + df["reach_hop2"] + df["reach_hop3plus"],
+                                      df["reach"])
