@@ -48,14 +48,17 @@ POPULATIONS = {
     "default": ["population=default", "population.threshold_median=1.0",
                 "population.report_prob=0.1", "population.unfollow_prob=0.3",
                 "population.share_prob_base=0.1", "population.exposure_prob=0.2",
-                "population.share_prob_word_of_mouth=0.1"],
+                "population.share_prob_word_of_mouth=0.1", "population.reply_prob_base=0.2",
+                "population.fatigue_per_ask=0.5", "population.fatigue_annoyance_per_ask=0.5",
+                "population.fatigue_half_life_hours=48"],
     # every generic message annoys (0.7 > 0.5), personal notes do not on their own (0.14)
     "homogeneous": ["population=homogeneous", "population.tie_strength=0.3",
                     "population.annoyance_threshold=0.5", "population.annoyance_generic=1.0",
                     "population.annoyance_personal=0.2", "population.read_prob=0.7",
                     "population.share_prob=0.3", "population.exposure_prob=0.25",
                     "population.report_prob=0.05", "population.unfollow_prob=0.3",
-                    "population.read_delay_hours=6"],
+                    "population.read_delay_hours=6", "population.reply_prob=0.3",
+                    "population.fatigue_per_ask=0.5", "population.fatigue_annoyance_per_ask=0.3"],
 }
 # lognormal read delays and Beta tie strengths instead of exponential delays and overlap
 POPULATIONS["default_lognormal_beta"] = POPULATIONS["default"] + [
@@ -64,7 +67,8 @@ POPULATIONS["default_lognormal_beta"] = POPULATIONS["default"] + [
 STRATEGIES = {
     "generic_blast": ["strategy=generic_blast"],
     "personal_first": ["strategy=personal_first", "strategy.k=10", "strategy.notes_per_day=4",
-                       "strategy.delay_hours=24"],
+                       "strategy.delay_hours=24", "strategy.note_quality=0.9",
+                       "strategy.message_quality=0.3"],
     "staggered": ["strategy=staggered", "strategy.batch_size=15", "strategy.interval_hours=24",
                   "strategy.order=random", "strategy.adaptive_pause=true",
                   "strategy.pause_reports=1", "strategy.pause_window_hours=48"],
@@ -89,6 +93,11 @@ PLATFORMS = {
              "platform.prior_messages=20", "platform.restriction_hours=[12,36]"],
     # volume caps that bind (12 a day, 50 a week: the 60 contacts of the ego network take
     # two calendar weeks), with the review rule
+    # LinkedIn's InMail rule, scaled down: under 10% replies on 20 or more messages over
+    # two days, restricted for a day, and again
+    "response_rate": ["platform=response_rate", "platform.min_response_rate=0.1",
+                      "platform.min_volume=20", "platform.window_hours=48",
+                      "platform.restriction_hours=[24]", "platform.after_last=repeat"],
     "caps": ["platform=review", "platform.restrict_prob=0.5", "platform.restriction_hours=[24,48]",
              "platform.daily_cap=12", "platform.weekly_cap=50"],
 }
@@ -104,6 +113,8 @@ CELLS += [("erdos_renyi", pop, strat, plat)
 CELLS += [("ego", "default", "staggered", "caps"), ("ego", "homogeneous", "generic_blast", "caps"),
           ("ego", "default", "blast_then_personal", "caps")]
 CELLS += [("ego", "default", "staggered", "count_two")]
+CELLS += [("ego", "default", "staggered", "response_rate"),
+          ("ego_10_senders", "default", "personal_first", "response_rate")]
 CELLS += [("erdos_renyi_10_senders", "default", "generic_blast", "count"),
           ("ego_10_senders", "homogeneous", "personal_first", "review"),
           ("ego", "default_lognormal_beta", "staggered", "rate")]
@@ -111,6 +122,7 @@ MEAN_METRICS = (
     "reach", "supporters", "direct_supporters", "unfollows", "unfollows_weighted",
     "close_ties_lost", "annoyed", "close_ties_annoyed", "people_annoyed", "reports",
     "messages_sent", "personal_notes", "effort_hours", "restrictions", "restricted_hours",
+    "replies", "reach_hop1", "reach_hop2", "reach_hop3plus",
 )
 # 0/1 per sender (the share of senders with several), and the hour each first happened
 RISKS = (("restricted", "restriction_hour"), ("suspended", "suspension_hour"))
@@ -253,6 +265,12 @@ def test_cells_exercise_every_rule():
     assert (seen[("ego", "homogeneous", "generic_blast", "caps")]["suspended"]).mean() > 0.01
     perm = simulate(cell_config("erdos_renyi", "default", "staggered", "count_permanent")).replicates
     assert 0.05 < perm["suspended"].mean() < 0.95
+    # replies, and the response_rate rule acting on them; shares reaching two and three hops
+    rr = simulate(cell_config("ego", "default", "staggered", "response_rate")).replicates
+    assert rr["replies"].mean() > 2 and 0.05 < rr["restricted"].mean() < 0.95
+    assert (rr["restrictions"] >= 2).mean() > 0.05
+    hops = seen[("ego", "default", "generic_blast", "count")]
+    assert hops["reach_hop2"].mean() > 1 and (hops["reach_hop3plus"] > 0).mean() > 0.05
     for rule in ("review", "count"):  # the review rule, and ten senders on different clocks
         net = "erdos_renyi" if rule == "review" else "erdos_renyi_10_senders"
         pop = "homogeneous" if rule == "review" else "default"

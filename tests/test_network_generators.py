@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import networkx as nx
 import networkx.generators.random_graphs as nx_random
 import numpy as np
 import pytest
 from omegaconf import OmegaConf
 from scipy import stats
+from scipy.sparse.csgraph import shortest_path
 
 from oracles.graphs import to_nx
 from sim.config.schema import (EgoNetworkConfig, PowerlawClusterNetworkConfig,
@@ -15,7 +18,7 @@ from sim.config.schema import (EgoNetworkConfig, PowerlawClusterNetworkConfig,
 from sim.config.validation import validate_network
 from sim.errors import ConfigError
 from sim.network import NetworkError, build_network
-from sim.network.generators import ego_with_close_ties
+from sim.network.generators import ego_with_close_ties, outside_links
 from sim.network.holme_kim import powerlaw_cluster
 from sim.network.sources import small_world, stochastic_block
 from sim.network.ties import overlap
@@ -148,10 +151,99 @@ def test_ego_outside_audience():
     cfg = OmegaConf.structured(EgoNetworkConfig(n_contacts=1000, strong_ties=50,
                                                 outside_degree=8, outside_overlap=2.0))
     net, _ = ego_with_close_ties(cfg, np.random.default_rng(3))
-    outside = net.n_nodes - 1001
-    links = int(net.degree()[1001:].sum())
+    to_contacts = np.diff(net.adjacency().tocsr()[1001:, 1:1001].indptr)
+    links, outside = int(to_contacts.sum()), int((to_contacts > 0).sum())
     assert links / 1000 == pytest.approx(8, rel=0.05)  # Poisson mean per contact
     assert outside == pytest.approx(8 * 1000 / 2.0 * (1 - np.exp(-2.0)), rel=0.05)  # people drawn at least once
+    # the pool's people no contact drew, known only to other outside people, come after them
+    assert to_contacts[:outside].min() >= 1 and to_contacts[outside:].max(initial=0) == 0
+    assert net.n_nodes - 1001 - outside == pytest.approx(8 * 1000 / 2.0 * np.exp(-2.0), rel=0.15)
+
+
+@pytest.mark.parametrize("mean, sigma", [(10.0, 1.14), (3.0, 0.0), (25.0, 0.6), (10.0, 2.5)])
+def test_outside_people_know_each_other_with_the_configured_mean(mean, sigma):
+    """The links among m outside people are Poisson in number with mean m * mean / 2, so their
+    mean degree 2L / m has standard error sqrt(2 mean / m): within 4 of those. A lognormal
+    spread (sigma > 0) puts the median well under the mean; sigma = 0 leaves a Poisson-like
+    degree (variance = mean, up to 4 standard errors of a sample variance)."""
+    m = 6000
+    a, b = outside_links(m, mean, sigma, np.random.default_rng(11))
+    assert (a < b).all() and b.max() < m
+    assert len(np.unique(a * m + b)) == len(a)  # no pair twice
+    deg = np.bincount(a, minlength=m) + np.bincount(b, minlength=m)
+    assert abs(deg.mean() - mean) < 4 * np.sqrt(2 * mean / m), (deg.mean(), mean)
+    if sigma > 0:
+        assert np.median(deg) < np.exp(-sigma**2 / 4) * mean  # lognormal median: e^(-s^2/2) mean
+    else:
+        se_var = np.sqrt((mean + 2 * mean**2) / m)
+        assert abs(deg.var() - mean) < 4 * se_var, (deg.var(), mean)
+
+
+def test_no_outside_links_make_no_draws():
+    rng = np.random.default_rng(1)
+    for m, mean in ((500, 0.0), (1, 10.0), (0, 10.0)):
+        a, b = outside_links(m, mean, 1.0, rng)
+        assert len(a) == len(b) == 0
+    assert rng.random() == np.random.default_rng(1).random()
+
+
+def fingerprint(net, strong) -> str:
+    h = hashlib.sha256()
+    for a in (net.indptr.astype(np.int64), net.indices.astype(np.int64), strong.astype(np.int8)):
+        h.update(a.tobytes())
+    return h.hexdigest()[:16]
+
+
+@pytest.mark.parametrize("keys, seed, nodes, edges, digest, next_draw", [
+    # measured with the generator as it was before outside people knew each other
+    (dict(strong_ties=150), 0, 11140, 37957, "0b2b764765883509", 0.4156316177728051),
+    (dict(n_contacts=300, strong_ties=20, communities=3), 7, 1836, 6199, "aff7c3e7391195d3",
+     0.2851483969875701),
+])
+def test_no_links_among_outside_people_is_the_old_network(keys, seed, nodes, edges, digest,
+                                                         next_draw):
+    """outside_within_degree = 0 makes no new draw: the same graph, the same close ties and
+    the generator left in the same state as before the key existed."""
+    cfg = OmegaConf.structured(EgoNetworkConfig(**keys, outside_within_degree=0))
+    rng = np.random.default_rng(seed)
+    net, strong = ego_with_close_ties(cfg, rng)
+    assert (net.n_nodes, net.n_edges, fingerprint(net, strong)) == (nodes, edges, digest)
+    assert rng.random() == next_draw
+
+
+def test_outside_links_are_drawn_after_everything_else():
+    """The default network without its links among outside people (and without the people
+    only those links bring in) is the network built without them: contacts, their ties,
+    clustering and tie strengths do not move."""
+    c = 1800
+    with_links, strong_a = ego_with_close_ties(
+        OmegaConf.structured(EgoNetworkConfig(strong_ties=150)), np.random.default_rng(0))
+    without, strong_b = ego_with_close_ties(
+        OmegaConf.structured(EgoNetworkConfig(strong_ties=150, outside_within_degree=0)),
+        np.random.default_rng(0))
+    n = without.n_nodes
+    assert np.array_equal(strong_a, strong_b) and with_links.n_nodes > n
+    a = with_links.adjacency().tolil()
+    a[c + 1:, c + 1:] = 0
+    a = a.tocsr()
+    a.eliminate_zeros()
+    assert a[n:].nnz == 0  # the people past n know only other outside people
+    assert (a[:n, :n] != without.adjacency()).nnz == 0
+    assert with_links.n_edges > without.n_edges
+
+
+def test_default_ego_network_has_people_three_hops_away():
+    """With outside people linked among themselves, a share can travel past the second hop;
+    without those links everyone is within two hops of the sender. Distances by scipy."""
+    counts = {}
+    for d in (0.0, 10.0):
+        cfg = OmegaConf.structured(EgoNetworkConfig(strong_ties=150, outside_within_degree=d))
+        net, _ = ego_with_close_ties(cfg, np.random.default_rng(0))
+        dist = shortest_path(net.adjacency(), unweighted=True, indices=0)
+        counts[d] = [(dist == 1).sum(), (dist == 2).sum(), (dist >= 3).sum()]
+    assert counts[0.0][0] == counts[10.0][0] == 1800
+    assert counts[0.0][2] == 0
+    assert counts[10.0][2] > 0
 
 
 # --------------------------------------------------------------------------- bad parameters
@@ -169,6 +261,13 @@ def test_ego_outside_audience():
     (EgoNetworkConfig(strong_ties=5, clustering_beta=1.0), "network.clustering_beta=1.0: expected a number > 1"),
     (EgoNetworkConfig(strong_ties=5, n_contacts=3), "network.strong_ties=5: expected at most network.n_contacts=3"),
     (EgoNetworkConfig(strong_ties=5, radius=3), "network.radius=3: expected 1, 2 or null"),
+    (EgoNetworkConfig(strong_ties=5, outside_within_degree=-1),
+     "network.outside_within_degree=-1.0: expected a finite number >= 0"),
+    (EgoNetworkConfig(strong_ties=5, outside_degree_sigma=-0.5),
+     "network.outside_degree_sigma=-0.5: expected a finite number >= 0"),
+    (EgoNetworkConfig(strong_ties=5, outside_degree_sigma=4.0),
+     "network.outside_degree_sigma=4.0: expected a log-sd in [0, 3] (above 3 a handful of "
+     "people would hold all the links)"),
 ])
 def test_impossible_parameters_are_config_errors(cfg, message):
     with pytest.raises(ConfigError) as err:

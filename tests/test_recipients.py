@@ -220,3 +220,85 @@ def test_reach_by_distance_is_breadth_first_whatever_the_path(which):
     m = run(which, sc, 2)
     for name, value in (("reach", 5), ("reach_hop1", 2), ("reach_hop2", 2), ("reach_hop3plus", 1)):
         np.testing.assert_array_equal(m[name], value, err_msg=name)
+
+
+# ------------------------------------------------------------------ the response_rate rule
+
+
+@pytest.mark.parametrize("answered, restricted", [(12, True), (13, False)])
+def test_response_rate_counts_the_replies_the_engine_makes(which, answered, restricted):
+    """A blast of 100 generic asks at hour 0, read at once; the first `answered` contacts
+    always reply (reply 1), the others never; nobody is annoyed. At the end of day 0 (hour 23)
+    the rule sees 100 messages and `answered` replies: 12 / 100 < 13% restricts (for 336 h),
+    13 / 100 does not. A rule that counted readers instead of replies would restrict neither."""
+    from sim.rules.platform_rules import Enforcement, ResponseRateRule
+
+    c = 100
+    sc = written_scenario([(0, i) for i in range(1, c + 1)], c + 1, [(0, list(range(1, c + 1)))],
+                          lambda: Script([(0, "generic", list(range(c)))]),
+                          pairs={"report": [0.0] * c, "reply": [1.0] * answered + [0.0] * (c - answered)},
+                          close_ties=0, threshold=100.0, horizon=48,
+                          platform=ResponseRateRule(min_response_rate=0.13, min_volume=100,
+                                                    window_hours=336),
+                          enforcement=Enforcement(restriction_hours=(336,), after_last="repeat"))
+    m = run(which, sc, 2)
+    np.testing.assert_array_equal(m["replies"], answered)
+    np.testing.assert_array_equal(m["restricted"], float(restricted))
+    np.testing.assert_array_equal(m["suspended"], 0.0)
+    if restricted:
+        np.testing.assert_array_equal(m["restriction_hour"], 23.0)
+
+
+# ------------------------------------------------------------------ the reader's question
+
+
+def _per_message(fraction, fatigue):
+    """Everyone in a fraction of a 200-person network blasts their ~20 contacts at hour 0;
+    homogeneous people read half their asks and answer (or share) a fifth of those read, and
+    are never annoyed, so tiring of asks is the only thing that can change a sender's yield.
+    Returns per replicate the replies and supporters per message sent (means over senders)."""
+    cfg = make_cfg(["network=erdos_renyi", "network.n=200", "network.mean_degree=20",
+                    "population=homogeneous", "population.read_prob=0.5",
+                    "population.reply_prob=0.2", "population.share_prob=0.2",
+                    "population.annoyance_threshold=1000", f"population.fatigue_per_ask={fatigue}",
+                    f"senders.fraction={fraction}", "platform=none", "replicates=30",
+                    "horizon_hours=200", "output.plot=false", "seed=2"])
+    df = simulate(cfg).replicates
+    return (df["replies"] / df["messages_sent"]).to_numpy(), \
+        (df["supporters"] / df["messages_sent"]).to_numpy()
+
+
+def test_more_senders_tire_the_same_people():
+    """With fatigue (0.5 per recent ask), replies and supporters per message fall as more of
+    the network sends: at fraction 1 each person gets ~20 asks in the same hour. Without
+    fatigue they stay at their expectation, 0.5 * 0.2 = 0.1 per message, whatever the
+    fraction (a mean over senders of per-message yields, each with mean 0.1)."""
+    flat = {f: _per_message(f, 0.0) for f in (0.0, 1.0)}
+    for f, (replies, supporters) in flat.items():
+        for name, x in (("replies", replies), ("supporters", supporters)):
+            half = stats.t.ppf(0.9995, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
+            assert abs(x.mean() - 0.1) <= half, (f, name, x.mean(), half)
+    tired = {f: _per_message(f, 0.5) for f in (0.0, 0.3, 1.0)}
+    for name, i in (("replies", 0), ("supporters", 1)):
+        means = [tired[f][i].mean() for f in (0.0, 0.3, 1.0)]
+        assert means[0] > means[1] > means[2], (name, means)
+        assert means[2] < 0.05, (name, means)  # fatigue halves the yield at least
+
+
+def test_most_adoption_stays_within_one_hop_at_the_defaults_but_can_travel():
+    """The default ego network's outside people know each other, so an ask can travel three
+    hops and more; at the default chances most supporters are contacts who read the sender's
+    own message (Goel, Watts & Goldstein 2012: most adoptions happen within one hop of the
+    seed), while with high word-of-mouth and exposure chances hundreds of people three or more
+    hops away hear of it."""
+    base = ["replicates=100", "output.plot=false", "seed=1"]
+    d = simulate(make_cfg(base)).replicates
+    assert d["direct_supporters"].sum() > 0.8 * d["supporters"].sum()
+    assert d["reach_hop3plus"].mean() < 0.01 * d["reach"].mean()
+    viral = simulate(make_cfg(base + ["population.share_prob_word_of_mouth=0.3",
+                                      "population.exposure_prob=0.3"])).replicates
+    assert viral["reach_hop3plus"].mean() > 300
+    assert viral["direct_supporters"].sum() < 0.1 * viral["supporters"].sum()
+    for df in (d, viral):  # the hop classes split reach exactly
+        np.testing.assert_array_equal(df["reach_hop1"] + df["reach_hop2"] + df["reach_hop3plus"],
+                                      df["reach"])

@@ -18,7 +18,10 @@ One process, one graph (ego-Facebook, sender 107) and fixed seeds:
    sender's contacts) on the engine, NDlib and CyNetDiff, with each one's mean reach;
 4. ``flat_army``: the four strategies x 2,000 replicates on the default ego network, in this
    process and end to end as ``outreach -m strategy=...`` (a child process writing results);
-5. ``scale``: a 1,000,000-node graph (~10M edges), 100 replicates.
+5. ``scale``: a 1,000,000-node graph (~10M edges), 100 replicates;
+6. ``everyone``: the reader's question at the story's scale: on the default network (~11,000
+   people) every person sends the generic ask to their own contacts (``senders.fraction=1.0``),
+   20 replicates, as ``outreach senders.fraction=1.0 replicates=20`` runs them.
 
 Each item reports wall time and CPU time of this process (the machine may be shared: CPU time
 is what the item itself cost) and the peak resident memory while it ran (Linux VmHWM, reset
@@ -48,6 +51,8 @@ TARGETS = {
     "flat_army_s": 30.0,  # four strategies x 2,000 replicates under 30 s
     "scale_s": 120.0,  # 1M nodes, 100 replicates under 2 minutes
     "scale_gb": 4.0,  # and under 4 GB
+    "everyone_s": 600.0,  # everyone sends (default network, 20 replicates) under 10 minutes
+    "everyone_gb": 4.0,  # and under 4 GB
 }
 
 
@@ -324,6 +329,25 @@ def bench_scale(n: int, mean_degree: float, reps: int, seed: int, kind: str) -> 
     return rows
 
 
+def bench_everyone(reps: int, seed: int) -> dict:
+    """Every person of the default ego network sends the generic ask to their contacts in the
+    same hour (``senders.fraction=1.0``): reps replicates, scenario included, batches sized by
+    ``engine.memory_gib`` (its default)."""
+    from sim.config import compose
+    from sim.engine.simulate import simulate
+
+    rec = {"item": "everyone sends", "tool": "engine"}
+    with measured(rec):
+        res = simulate(compose(["senders.fraction=1.0", f"replicates={reps}", f"seed={seed}"]))
+    df = res.replicates
+    rec["senders"] = int(res.scenario.population.n_senders)
+    rec["nodes"] = int(res.network.n_nodes)
+    rec["mean_reach"] = float(df["reach"].mean())
+    rec["replies_per_sender"] = float(df["replies"].mean())
+    rec["replies_per_message"] = float((df["replies"] / df["messages_sent"]).mean())
+    return per_replicate(rec, reps)
+
+
 # ------------------------------------------------------------------------------ report
 
 
@@ -383,6 +407,12 @@ def targets(rows: list[dict], rat: dict) -> list[tuple[str, str, bool | None]]:
                         f"{wall:.1f} s wall = graph {graph['wall_s']:.1f} s + run {r['wall_s']:.1f} s "
                         f"({r['cpu_s']:.1f} s CPU); peak {gb:.2f} GB",
                         wall < TARGETS["scale_s"] and gb < TARGETS["scale_gb"]))
+    for r in (r for r in rows if r["item"] == "everyone sends"):
+        gb = (r["peak_rss_mb"] or 0) / 1024
+        res.append((f"everyone sends ({r['senders']:,} senders, {r['nodes']:,} people), "
+                    f"{r['replicates']} replicates < 10 min and < 4 GB",
+                    f"{r['wall_s']:.1f} s wall ({r['cpu_s']:.1f} s CPU); peak {gb:.2f} GB",
+                    r["wall_s"] < TARGETS["everyone_s"] and gb < TARGETS["everyone_gb"]))
     return res
 
 
@@ -451,7 +481,7 @@ def main(argv=None) -> int:
                         help="folder for bench.md, bench.json and README_SECTION.md "
                              "(default: the checkout's results/bench/)")
     parser.add_argument("--only", nargs="*", default=None,
-                        choices=["engine", "mesa", "ic", "flat_army", "scale"])
+                        choices=["engine", "mesa", "ic", "flat_army", "scale", "everyone"])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--engine-replicates", type=int, default=1000)
     parser.add_argument("--mesa-replicates", type=int, default=20)
@@ -464,6 +494,7 @@ def main(argv=None) -> int:
     parser.add_argument("--scale-nodes", type=int, default=1_000_000)
     parser.add_argument("--scale-mean-degree", type=float, default=20.0)
     parser.add_argument("--scale-replicates", type=int, default=100)
+    parser.add_argument("--everyone-replicates", type=int, default=20)
     parser.add_argument("--scale-network", default="powerlaw_cluster",
                         choices=["erdos_renyi", "powerlaw_cluster"])
     parser.add_argument("--quick", action="store_true",
@@ -472,8 +503,8 @@ def main(argv=None) -> int:
     if args.quick:
         args.engine_replicates, args.mesa_replicates, args.mesa_all_replicates = 50, 2, 0
         args.ic_replicates, args.ndlib_replicates, args.flat_army_replicates = 50, 2, 50
-        args.scale_nodes, args.scale_replicates = 20_000, 10
-    only = set(args.only or ["engine", "mesa", "ic", "flat_army", "scale"])
+        args.scale_nodes, args.scale_replicates, args.everyone_replicates = 20_000, 10, 1
+    only = set(args.only or ["engine", "mesa", "ic", "flat_army", "scale", "everyone"])
     import logging
 
     logging.getLogger("sim.engine.simulate").setLevel(logging.ERROR)
@@ -514,6 +545,8 @@ def main(argv=None) -> int:
         for rec in bench_scale(args.scale_nodes, args.scale_mean_degree, args.scale_replicates,
                                args.seed, args.scale_network):
             show(rec)
+    if "everyone" in only:
+        show(bench_everyone(args.everyone_replicates, args.seed))
     rat = ratios(rows)
     tg = targets(rows, rat)
     md = markdown(rows, rat, tg, info)

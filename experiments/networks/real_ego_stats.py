@@ -4,8 +4,10 @@ For each sender: how many contacts, the fraction of contact pairs who know each 
 (``sender_clustering``), how many of the sender's other contacts each contact knows (mean,
 median, coefficient of variation, 10th/90th percentile, max), the average clustering of the
 contacts' network (networkx), the tie strengths that ``from: overlap`` gives (mean, median,
-mean of the strongest 150: the default close ties), and, for the synthetic one, how many of
-the strongest ties by neighbourhood overlap are the close ties it planted.
+mean of the strongest 150: the default close ties), how many people are 1, 2, and 3 or more
+hops from the sender (``hop_classes``; 3 includes the unreachable), and, for the synthetic
+one, how many of the strongest ties by neighbourhood overlap are the close ties it planted,
+the whole graph's size and how many other outside people each outside person knows.
 
     OUTREACH_DATA_DIR=/work/shared/data .venv/bin/python experiments/networks/real_ego_stats.py
 """
@@ -18,8 +20,10 @@ import time
 import networkx as nx
 import numpy as np
 from omegaconf import OmegaConf
+from scipy.sparse.csgraph import shortest_path
 
 import sim.config.schema as C
+from sim.network import hop_classes
 from sim.network.shared_data import data_file
 from sim.network.edgelist import load_edgelist
 from sim.network.generators import ego_with_close_ties
@@ -51,6 +55,25 @@ def ego_stats(net, sender: int) -> dict:
         "contacts_avg_clustering": round(nx.average_clustering(g), 3),
         "tie_strength_mean_median": (round(float(w.mean()), 3), round(float(np.median(w)), 3)),
         "strongest_150_mean": round(float(w[:150].mean()), 3),
+        "hops_1_2_3plus": np.bincount(hop_classes(net, np.array([sender]))[0], minlength=4)[1:].tolist(),
+    }
+
+
+def outside_stats(net, c: int) -> dict:
+    """The synthetic network's size, how far past two hops its people are, and the links
+    among its outside people (nodes c+1..)."""
+    a = net.adjacency()
+    deg = np.diff(a.tocsr()[c + 1:, c + 1:].indptr)
+    dist = shortest_path(a, unweighted=True, indices=net.sender)
+    return {
+        "nodes": net.n_nodes,
+        "edges": net.n_edges,
+        "hops_3_4_5plus_unreachable": [int((dist == 3).sum()), int((dist == 4).sum()),
+                                       int(((dist >= 5) & np.isfinite(dist)).sum()),
+                                       int(np.isinf(dist).sum())],
+        "outside_people": len(deg),
+        "outside_know_outside_mean_median_max": (round(float(deg.mean()), 2), float(np.median(deg)),
+                                                 int(deg.max())),
     }
 
 
@@ -76,7 +99,8 @@ def main() -> None:
         top = contacts[np.argsort(-o, kind="stable")[: int(strong.sum())]]
         hit = float(strong[top - 1].mean()) if len(top) else float("nan")
         print(f"  seed {seed} ({elapsed:.2f} s):", ego_stats(net, 0),
-              f"close ties among the {len(top)} strongest by overlap: {hit:.2f}")
+              f"close ties among the {len(top)} strongest by overlap: {hit:.2f}",
+              outside_stats(net, int(cfg.n_contacts)))
 
 
 if __name__ == "__main__":

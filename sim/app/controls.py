@@ -48,7 +48,14 @@ STRATEGY_KEYS = {
     "staggered": ("batch_size", "interval_hours", "order", "adaptive_pause", "pause_reports",
                   "pause_window_hours"),
 }
+STRATEGIES = tuple(STRATEGY_KEYS)
 CONTROLS = (
+    Control("message_quality", "strategy.message_quality", STRATEGIES, "SliderFloat",
+            "quality of the generic message (0.5: ordinary)", 0.0, 1.0, 0.05),
+    Control("note_quality", "strategy.note_quality", PERSONAL, "SliderFloat",
+            "quality of the personal notes (0.5: ordinary)", 0.0, 1.0, 0.05),
+    Control("fatigue_per_ask", "population.fatigue_per_ask", ("default", "homogeneous"),
+            "SliderFloat", "fatigue: fall in read/reply/share chance per recent ask", 0.0, 2.0, 0.05),
     Control("batch_size", "strategy.batch_size", ("staggered",), "SliderInt",
             "staggered: contacts per batch", 10, 1000, 10),
     Control("interval_hours", "strategy.interval_hours", ("staggered",), "SliderInt",

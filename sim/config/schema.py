@@ -64,6 +64,22 @@ class EgoNetworkConfig(NetworkConfig):
     outside_degree: float = 10.0
     # Each outside person is shared by this many contacts on average (people); our assumption.
     outside_overlap: float = 1.5
+    # Mean number of the other outside people each outside person knows (people): the links
+    # that carry a share a third hop and further (0 = none: everyone is within two hops of
+    # the sender). The mean is over the whole pool of outside people, including those no
+    # contact knows (a fraction ~exp(-outside_overlap)), who join the network through these
+    # links, three or more hops from the sender. Only the part of an outside person's
+    # network that falls inside this modelled audience counts, so it is far below a whole
+    # friend count (Facebook's active users: median 99, mean 190; Ugander, Karrer, Backstrom
+    # & Marlow 2011); 10 is our assumption, plausible 2-50.
+    outside_within_degree: float = 10.0
+    # Spread of that number across outside people: the log-sd of each one's expected degree,
+    # lognormal (dimensionless; 0 = every outside person alike, a Poisson degree). 1.14 is
+    # the lognormal with Facebook's mean 190 and median 99 (Ugander et al. 2011: 721 million
+    # active users, 68.7 billion friendships; sqrt(2 ln(190.6 / 99)) = 1.14), assuming a
+    # random part of each network falls in the audience, which keeps the log-sd; plausible
+    # 0.5-1.5, at most 3.
+    outside_degree_sigma: float = 1.14
 
 
 @dataclass

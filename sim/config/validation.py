@@ -151,6 +151,11 @@ def validate_network(net) -> None:
         check_prob("network.cross_fraction", net.cross_fraction)
         check_nonneg("network.outside_degree", net.outside_degree)
         check_positive("network.outside_overlap", net.outside_overlap)
+        check_nonneg("network.outside_within_degree", net.outside_within_degree)
+        check_nonneg("network.outside_degree_sigma", net.outside_degree_sigma)
+        if net.outside_degree_sigma > 3:
+            _fail("network.outside_degree_sigma", net.outside_degree_sigma,
+                  "a log-sd in [0, 3] (above 3 a handful of people would hold all the links)")
     elif net.kind in ("erdos_renyi", "small_world", "powerlaw_cluster"):
         check_positive("network.n", net.n, integer=True)
         if net.n < 2:

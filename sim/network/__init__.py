@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from sim.errors import NetworkError
+from sim.network.distances import hop_classes
 from sim.network.graph import Network, from_edges
 
-__all__ = ["Network", "NetworkError", "build_network", "from_edges"]
+__all__ = ["Network", "NetworkError", "build_network", "from_edges", "hop_classes"]
 
 
 def build_network(cfg, rng: np.random.Generator) -> Network:

@@ -5,28 +5,49 @@ at a time, one message or share at a time, state in dicts, sets and heaps, neigh
 networkx graph (``oracles.graphs.to_nx``). It is slow and obvious on purpose; the fast engine
 must agree with it in distribution (tests/test_agreement.py) and exactly where every
 probability is 0 or 1 (tests/test_platform_rules.py, tests/test_analytic.py,
-tests/test_strategies.py, tests/test_engine_exact.py).
+tests/test_strategies.py, tests/test_engine_exact.py). Its own rules are checked alone, on
+cases worked by hand, in tests/test_reference_rules.py.
 
-Rules, per message delivered by sender s to contact i with tie strength w:
+Rules, per message of kind k (generic or personal) delivered by sender s to contact i with
+tie strength w, quality q_k (``scenario.quality`` = (q_generic, q_note)):
 
-1. It is read with probability read_prob, after a whole-hour read delay; unread messages
-   are never read. Events falling at or after the horizon never happen.
+0. Fatigue: every message delivered to i (either kind, any sender, read or not) is one term
+   2 ** (-(hours since its delivery) / fatigue_half_life_hours) of i's count n. At delivery,
+   n sums the messages delivered to i before this one (earlier hours, and earlier in the
+   same hour); at the read, every other message delivered to i up to and including the read
+   hour. phi = 1 / (1 + fatigue_per_ask * n).
+1. It is read with probability read_prob_k * phi (phi at delivery; read_prob for a generic
+   ask, read_prob_personal for a note), after a whole-hour read delay; unread messages are
+   never read. Events falling at or after the horizon never happen.
 2. On reading, i's annoyance (one per person, shared across senders) first decays by
    0.5 ** (hours since its last change / half-life), then rises by the pair's increment
-   (annoyance_generic or annoyance_personal, both already scaled by 1 - w). Reading makes
-   i aware of s's ask.
+   (annoyance_generic or annoyance_personal, both already scaled by 1 - w) times
+   (1.5 - q_k), and for a generic ask also times (1 + fatigue_annoyance_per_ask * n) (n at
+   the read) and (1 - g), g the goodwill of the pair (s, i) at the read (0 until i has read a
+   note from s). Reading makes i aware of s's ask.
 3. If annoyance > threshold (strict) the read is annoying: the pair counts as annoyed once,
    the person counts as annoyed; an annoying read is reported with report_prob (a contact
    reports a sender at most once) and may end the tie with unfollow_prob (no later message
-   from s reaches i).
-4. Otherwise i becomes a supporter with the pair's share probability (generic or personal),
-   unless i already shared s's ask. A supporter shares once: every connection of i except
-   s sees the share with i's exposure_prob, after the viewer's read delay. A person who is
-   not yet aware becomes aware on seeing it and shares in turn with share_word_of_mouth.
+   from s reaches i). An annoyed reader neither replies nor shares.
+4. Otherwise, independently: i replies with min(1, reply_k * (0.5 + q_k)) * phi (phi at the
+   read; one reply at most per message, counted for s at the read hour), and becomes a
+   supporter with min(1, share_k * (0.5 + q_k)) * phi, unless i already shared s's ask. A
+   supporter shares once: every connection of i except s sees the share with i's
+   exposure_prob, after the viewer's read delay. A person who is not yet aware becomes aware
+   on seeing it and shares in turn with share_word_of_mouth. Shares neither annoy nor add to
+   fatigue.
+5. After a note from s is read (rules 2-4 applied to it), the pair (s, i) has the goodwill
+   g = the population's ``goodwill`` of that pair (already clipped to [0, 1]); it never
+   decays and does nothing to other senders' asks.
+6. Quality enters only through the (0.5 + q) and (1.5 - q) factors above; the read chance
+   does not depend on it.
+
+Reach by distance: each aware person of s's ask counts in reach_hop1, reach_hop2 or
+reach_hop3plus by the breadth-first distance from s in the network (networkx).
 
 Within an hour: messages held back by a volume cap, then the senders' new sends (sender
-order), then reads, then sees of shares, repeated while zero-delay events appear, then the
-platform rule.
+order), then reads (in the order their messages were delivered), then sees of shares,
+repeated while zero-delay events appear, then the platform rule.
 
 Platform (MODEL.md, "Platform rules"). Each sender keeps its own standing:
 
@@ -37,11 +58,16 @@ Platform (MODEL.md, "Platform rules"). Each sender keeps its own standing:
   own with restrict_prob (one draw per report); ``rate``: each new report, against the
   calendar day d its message was delivered, restricts on its own with P(theta > max_rate),
   theta ~ Beta(a0 + k, b0 + n - k), k the reports against day d, n the messages delivered on
-  day d, both as at the end of the hour (scipy.stats.beta.sf);
+  day d, both as at the end of the hour (scipy.stats.beta.sf); ``response_rate``: without
+  reports, at the end of each calendar day d (hour 24d + 23): n the messages the sender
+  delivered on days d - D + 1 .. d (D = window_hours / 24) that start at or after its last
+  lift, k the replies so far to those messages; restricted when n >= min_volume and
+  k / n < min_response_rate;
 * the n-th restriction (n = 0, 1, ...) imposed at the end of hour t lasts D =
   restriction_hours[n]: it blocks hours t + 1 .. t + D (clipped to the horizon in
   restricted_hours), the sender is free again from t + 1 + D (its lift); past the end of the
-  list it is permanent (a suspension, blocking every later hour);
+  list it is permanent (a suspension, blocking every later hour) with after_last
+  "permanent", or lasts the list's last length again with after_last "repeat";
 * the strategy's clock stops while the sender is restricted: a planned hour h of sender s
   goes out at start_s + h + (the lengths of all restrictions imposed on s so far); a
   suspended sender's strategy never acts again;
@@ -54,20 +80,52 @@ Platform (MODEL.md, "Platform rules"). Each sender keeps its own standing:
   message to someone who has unfollowed in the meantime is not delivered (and does not count
   against a cap); a suspended sender's held messages are never delivered.
 
-Readings of MODEL.md where its text leaves room (the engine's behaviour checked against each,
-see tests/test_platform_rules.py):
+Readings of MODEL.md where its text leaves room (the engine's behaviour checked against the
+first two, see tests/test_platform_rules.py; the others are the reference's own reading, to be
+settled in MODEL.md):
 
 * rate rule, several new reports in one hour: each one's k is the count at the end of the
   hour (the rule "decides at the end of each hour"), not 1, 2, ... in turn;
 * a rule of one's own may act on a sender only in an hour with a new report against that
-  sender (or in any hour, with acts_without_reports).
+  sender (or in any hour, with acts_without_reports);
+* goodwill (rule 5) is the pair's goodwill when the generic ask is *read*: a generic ask
+  delivered before the note but read after it is discounted ("later asks" read as later
+  reads, as annoyance is applied at the read);
+* a note sets its pair's goodwill on every read, annoying or not (rule 5 puts no condition on
+  rule 3's outcome);
+* two reads by one person in the same hour are applied in the order their messages were
+  delivered (earlier hour first; in the same hour, held messages, then new sends, sender by
+  sender, in the order of the strategy's ranks); each counts the other in its fatigue n;
+* word of mouth (share_word_of_mouth) is multiplied by neither phi nor (0.5 + q): rule 4 puts
+  phi on the share chance of the message read, rule 6 puts quality on "the pair's" chances;
+* the fatigue count n counts messages whether or not they were read, from every sender
+  (including one the person has since unfollowed), from their delivery hour (a message held
+  by a cap counts from when it is delivered);
+* reach by distance: with several senders, each sender's aware people by their distance from
+  that sender (a per-sender metric, the mean over senders as reach); a person with no path to
+  the sender (possible only when a scenario's pairs are not edges of its network) counts in
+  reach_hop3plus (infinitely far is "3 or more");
+* response_rate, "the last window_hours / 24 calendar days": the calendar days with an hour in
+  the last window_hours hours, i.e. ceil(window_hours / 24) days ending with day d;
+* response_rate with n = 0 (possible only with min_volume = 0) never restricts (no rate);
+* response_rate counts a reply for the day its message was delivered, replies that came at or
+  before the judging hour (reads of that hour included);
+* after_last "repeat" with an empty restriction_hours: permanent (there is no last length to
+  repeat).
+
+Populations without the new fields (read_prob_personal, reply_generic, reply_personal,
+goodwill, fatigue_*), scenarios without ``quality`` and enforcement without ``after_last`` are
+read with the defaults that turn the new rules off: read_prob_personal = read_prob, no
+replies, no goodwill, no fatigue, quality (0.5, 0.5), after_last "permanent". With them the
+reference makes the same draws in the same order as before (a reply is drawn only when its
+chance is above 0).
 
 Strategies are the real ones (``sim.rules.strategies``): the reference drives them through a
 ``SenderView`` for a batch of one replicate (``active`` = [True]). So this is an independent
 check of the rules above, not of the strategies' schedules (tests/test_strategies.py works
 those by hand). From the package it takes only that interface and its GENERIC/PERSONAL
 message codes; a built-in platform rule is recognised by its class name and read through its
-attributes; the restriction ladder and caps are read from ``scenario.enforcement``.
+attributes; the restriction ladder, caps and after_last are read from ``scenario.enforcement``.
 """
 
 from __future__ import annotations
@@ -76,6 +134,7 @@ import heapq
 import math
 from collections import defaultdict, deque
 
+import networkx as nx
 import numpy as np
 from scipy import stats
 
@@ -88,11 +147,12 @@ METRICS = (
     "close_ties_lost", "annoyed", "close_ties_annoyed", "reports", "messages_sent",
     "personal_notes", "effort_hours", "people_annoyed", "restrictions", "restricted_hours",
     "restricted", "restriction_hour", "suspended", "suspension_hour",
+    "replies", "reach_hop1", "reach_hop2", "reach_hop3plus",
 )
 _COUNTERS = (
     "reach", "supporters", "direct_supporters", "unfollows", "unfollows_weighted",
     "close_ties_lost", "annoyed", "close_ties_annoyed", "reports", "messages_sent",
-    "personal_notes", "effort_minutes",
+    "personal_notes", "effort_minutes", "replies", "reach_hop1", "reach_hop2", "reach_hop3plus",
 )
 DAY, WEEK = 24, 168
 
@@ -113,6 +173,7 @@ class _Standing:
         self.reports: list[tuple[int, int]] = []  # (hour it arrived, its message's delivery hour)
         self.new_reports: list[int] = []  # delivery hours of this hour's reports
         self.delivered: dict[int, int] = defaultdict(int)  # hour -> messages delivered
+        self.replied: dict[int, int] = defaultdict(int)  # delivery hour -> replies to those
         self.held: deque = deque()  # (pair, kind, minutes_each) waiting for a cap
 
     def free(self, t: int) -> bool:
@@ -126,6 +187,10 @@ class _Standing:
 
     def delivered_between(self, first: int, last: int) -> int:
         return sum(n for h, n in self.delivered.items() if first <= h <= last)
+
+    def replied_between(self, first: int, last: int) -> int:
+        """Replies so far to the messages delivered in hours first .. last."""
+        return sum(n for h, n in self.replied.items() if first <= h <= last)
 
 
 class _Replicate:
@@ -142,8 +207,13 @@ class _Replicate:
         self.unfollowed: set[int] = set()  # pair index
         self.pair_annoyed: set[int] = set()
         self.reported: set[int] = set()  # pairs whose contact has reported the sender
+        self.goodwill: dict[int, float] = {}  # pair -> g, once its contact has read a note
+        # person -> [(delivery hour, message id)]: every message delivered to them (fatigue)
+        self.received: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        self.n_messages = 0  # message ids, in delivery order
         self.count = [dict.fromkeys(_COUNTERS, 0.0) for _ in range(ref.n_senders)]
-        self.reads: dict[int, list] = defaultdict(list)  # hour -> [(pair, kind, delivery hour)]
+        # hour -> [(pair, kind, delivery hour, message id)], in delivery order
+        self.reads: dict[int, list] = defaultdict(list)
         self.sees: dict[int, list] = defaultdict(list)  # hour -> [(sender, person)]
         self.visit: list[int] = []  # hours at which something may happen
         self.strategies = [ref.make_strategy() for _ in range(ref.n_senders)]
@@ -156,6 +226,9 @@ class _Replicate:
             self.senders.append(_Standing(start, plan))
             if plan:
                 self.at(start + plan[0])
+        if ref.rule_kind == "ResponseRateRule":  # judges every calendar day's last hour
+            for day_end in range(DAY - 1, ref.H, DAY):
+                self.at(day_end)
 
     # ---------------------------------------------------------------- helpers
 
@@ -172,6 +245,19 @@ class _Replicate:
         else:  # lognormal whose mean is mean_hours
             x = self.rng.lognormal(math.log(d.mean_hours) - d.sigma**2 / 2, d.sigma)
         return int(np.rint(x))
+
+    def fatigue_count(self, person: int, t: int, but: int | None = None) -> float:
+        """n_i(t) (rule 0): the messages delivered to `person` so far, each weighted
+        2 ** (-(t - its delivery hour) / fatigue half-life), leaving out message `but`."""
+        hl = self.ref.fatigue_half_life
+        n = 0.0
+        for hour, msg in self.received[person]:
+            if msg != but:
+                n += 0.5 ** ((t - hour) / hl)
+        return n
+
+    def phi(self, n: float) -> float:
+        return 1.0 / (1.0 + self.ref.fatigue_per_ask * n)
 
     def threshold_of(self, person: int) -> float:
         if person not in self.threshold:
@@ -220,8 +306,8 @@ class _Replicate:
             for s in range(self.ref.n_senders):
                 self.act(s, t)
             while self.reads.get(t) or self.sees.get(t):
-                for pair, kind, sent in self.reads.pop(t, []):
-                    self.read(pair, kind, sent, t)
+                for pair, kind, sent, msg in self.reads.pop(t, []):
+                    self.read(pair, kind, sent, msg, t)
                 for s, person in self.sees.pop(t, []):
                     self.see(s, person, t)
             self.platform(t)
@@ -310,24 +396,42 @@ class _Replicate:
         c["effort_minutes"] += minutes_each
         if self.on_deliver is not None:
             self.on_deliver(t, s, pair)
-        if self.rng.random() < self.ref.read_prob[pair]:
+        ref = self.ref
+        person = ref.pair_contact[pair]
+        # rule 0: phi at delivery, from the messages delivered to this person before this one
+        phi = self.phi(self.fatigue_count(person, t)) if ref.fatigue_on else 1.0
+        msg = self.n_messages
+        self.n_messages += 1
+        self.received[person].append((t, msg))
+        read_prob = ref.read_prob[pair] if kind == GENERIC else ref.read_prob_personal[pair]
+        if self.rng.random() < read_prob * phi:  # rule 1
             when = t + self.delay()
-            if when < self.ref.H:
-                self.reads[when].append((pair, kind, t))
+            if when < ref.H:
+                self.reads[when].append((pair, kind, t, msg))
                 self.at(when)
 
     # ---------------------------------------------------------------- reads, word of mouth
 
-    def read(self, pair: int, kind: int, sent: int, t: int) -> None:
+    def read(self, pair: int, kind: int, sent: int, msg: int, t: int) -> None:
         ref = self.ref
         s, person = ref.pair_sender[pair], ref.pair_contact[pair]
         c = self.count[s]
+        # rule 0 at the read: every other message delivered to this person up to this hour
+        n = self.fatigue_count(person, t, but=msg) if ref.fatigue_on else 0.0
+        phi = self.phi(n)
+        q = ref.q_generic if kind == GENERIC else ref.q_note
+        # rule 2
         level, since = self.annoyance.get(person, (0.0, t))
         level = level * 0.5 ** ((t - since) / ref.half_life)
-        level += ref.inc_generic[pair] if kind == GENERIC else ref.inc_personal[pair]
+        if kind == GENERIC:
+            g = self.goodwill.get(pair, 0.0)
+            level += (ref.inc_generic[pair] * (1.5 - q)
+                      * (1.0 + ref.fatigue_annoyance_per_ask * n) * (1.0 - g))
+        else:
+            level += ref.inc_personal[pair] * (1.5 - q)
         self.annoyance[person] = (level, t)
         self.become_aware(s, person)
-        if level > self.threshold_of(person):
+        if level > self.threshold_of(person):  # rule 3
             if pair not in self.pair_annoyed:
                 self.pair_annoyed.add(pair)
                 c["annoyed"] += 1
@@ -345,17 +449,28 @@ class _Replicate:
                 c["unfollows_weighted"] += ref.w[pair]
                 if ref.close[pair]:
                     c["close_ties_lost"] += 1
-        else:
+        else:  # rule 4, chances scaled by quality (rule 6) and fatigue
+            reply = ref.reply_generic[pair] if kind == GENERIC else ref.reply_personal[pair]
+            reply = min(1.0, reply * (0.5 + q)) * phi
+            if reply > 0 and self.rng.random() < reply:
+                c["replies"] += 1
+                self.senders[s].replied[sent] += 1
             p = ref.share_generic[pair] if kind == GENERIC else ref.share_personal[pair]
+            p = min(1.0, p * (0.5 + q)) * phi
             if self.rng.random() < p and (s, person) not in self.shared:
                 c["direct_supporters"] += 1
                 self.share(s, person, t)
+        if kind == PERSONAL:  # rule 5: from now on, this pair's generic asks are discounted
+            self.goodwill[pair] = ref.goodwill[pair]
 
     def become_aware(self, s: int, person: int) -> bool:
         if (s, person) in self.aware:
             return False
         self.aware.add((s, person))
         self.count[s]["reach"] += 1
+        hops = self.ref.distance[s].get(person, math.inf)
+        self.count[s]["reach_hop1" if hops == 1 else "reach_hop2" if hops == 2
+                     else "reach_hop3plus"] += 1
         return True
 
     def share(self, s: int, person: int, t: int) -> None:
@@ -384,6 +499,9 @@ class _Replicate:
         kind = ref.rule_kind
         if kind == "custom":
             hit = self.custom_rule(t)
+        elif kind == "ResponseRateRule":
+            hit = [t % DAY == DAY - 1 and sd.free(t) and self.low_response(sd, t)
+                   for sd in self.senders]
         else:
             hit = [False] * ref.n_senders
             for s, sd in enumerate(self.senders):
@@ -403,10 +521,21 @@ class _Replicate:
         for s, sd in enumerate(self.senders):
             # a rule acts on a sender only in an hour with a new report against it (MODEL.md),
             # unless it acts without reports
-            asked = bool(sd.new_reports) or ref.rule_acts_every_hour
+            asked = bool(sd.new_reports) or ref.rule_acts_every_hour or kind == "ResponseRateRule"
             if hit[s] and asked and sd.free(t):
                 self.restrict(s, t)
             sd.new_reports = []
+
+    def low_response(self, sd: _Standing, t: int) -> bool:
+        """The response_rate rule at the end of day d = t // 24: the sender's messages of the
+        window's days that start at or after its last lift, and the replies to them so far."""
+        rule = self.ref.platform
+        d = t // DAY
+        days = math.ceil(float(rule.window_hours) / DAY)
+        first = max(d - days + 1, math.ceil(sd.last_lift / DAY))
+        n = sd.delivered_between(first * DAY, d * DAY + DAY - 1) if first <= d else 0
+        k = sd.replied_between(first * DAY, d * DAY + DAY - 1) if first <= d else 0
+        return n > 0 and n >= int(rule.min_volume) and k / n < float(rule.min_response_rate)
 
     def exceed_prob(self, sd: _Standing, day: int) -> float:
         """P(theta > max_rate) for the day's k reports among n messages (end of this hour)."""
@@ -459,8 +588,8 @@ class _Replicate:
         n = len(sd.blocks)
         if sd.restriction_hour is None:
             sd.restriction_hour = t
-        if n < len(ladder):
-            length = ladder[n]
+        if n < len(ladder) or (self.ref.after_last == "repeat" and ladder):
+            length = ladder[min(n, len(ladder) - 1)]
             sd.lift = sd.last_lift = t + 1 + length
             sd.lag += length
             sd.blocks.append((t + 1, t + 1 + length))
@@ -500,15 +629,19 @@ class Reference:
     """The inputs of a run, unpacked into plain Python lists once."""
 
     def __init__(self, network, population, make_strategy, platform, enforcement, horizon_hours,
-                 half_life_hours, start_hours=None):
+                 half_life_hours, start_hours=None, quality=None):
         pop = self.pop = population
         self.graph = to_nx(network)
         self.make_strategy = make_strategy
         self.platform = platform
         name = type(platform).__name__
-        self.rule_kind = name if name in ("NoRule", "CountRule", "ReviewRule", "RateRule") else "custom"
-        self.rule_acts_every_hour = bool(getattr(platform, "acts_without_reports", False))
+        self.rule_kind = name if name in ("NoRule", "CountRule", "ReviewRule", "RateRule",
+                                          "ResponseRateRule") else "custom"
+        self.rule_acts_every_hour = (self.rule_kind == "custom"
+                                     and bool(getattr(platform, "acts_without_reports", False)))
         self.restriction_hours = [int(round(h)) for h in enforcement.restriction_hours]
+        self.after_last = str(getattr(enforcement, "after_last", "permanent"))
+        assert self.after_last in ("permanent", "repeat"), self.after_last
         self.daily_cap, self.weekly_cap = int(enforcement.daily_cap), int(enforcement.weekly_cap)
         self.H = int(horizon_hours)
         self.half_life = float(half_life_hours)
@@ -529,6 +662,24 @@ class Reference:
         self.unfollow_prob = pop.unfollow_prob.tolist()
         self.exposure = pop.exposure.tolist()
         self.share_wom = pop.share_word_of_mouth.tolist()
+        # the rules of issue 12, read with defaults that turn them off when a population lacks
+        # them: the read chance of a note, replies, goodwill per pair, fatigue, quality
+        def per_pair(name, default):
+            return np.asarray(getattr(pop, name, default), dtype=float).tolist()
+
+        zeros = np.zeros(len(self.w))
+        self.read_prob_personal = per_pair("read_prob_personal", pop.read_prob)
+        self.reply_generic = per_pair("reply_generic", zeros)
+        self.reply_personal = per_pair("reply_personal", zeros)
+        self.goodwill = per_pair("goodwill", zeros)
+        self.fatigue_per_ask = float(getattr(pop, "fatigue_per_ask", 0.0))
+        self.fatigue_annoyance_per_ask = float(getattr(pop, "fatigue_annoyance_per_ask", 0.0))
+        self.fatigue_half_life = float(getattr(pop, "fatigue_half_life_hours", 168.0))
+        self.fatigue_on = self.fatigue_per_ask != 0 or self.fatigue_annoyance_per_ask != 0
+        self.q_generic, self.q_note = (0.5, 0.5) if quality is None else map(float, quality)
+        # breadth-first distance from each sender to everyone it can reach (reach by hops)
+        self.distance = [dict(nx.single_source_shortest_path_length(self.graph, node))
+                         for node in self.senders]
 
     def replicate(self, rng: np.random.Generator, on_deliver=None) -> dict[str, float]:
         rep = _Replicate(self, rng, on_deliver)
@@ -537,15 +688,17 @@ class Reference:
 
 
 def run_reference(network, population, make_strategy, platform, enforcement, *, horizon_hours,
-                  half_life_hours, replicates, rng, start_hours=None, on_deliver=None ) -> dict[str, np.ndarray]:
+                  half_life_hours, replicates, rng, start_hours=None, on_deliver=None,
+                  quality=None) -> dict[str, np.ndarray]:
     """Per-replicate metrics (name -> array of length `replicates`), as Engine.result().
 
     make_strategy: a callable returning a fresh strategy object (one per sender per
     replicate, since strategies such as staggered keep a queue). enforcement: the restriction
-    ladder and caps (``restriction_hours``, ``daily_cap``, ``weekly_cap``). on_deliver: called
-    as on_deliver(hour, sender, replicate, pair) for every message delivered."""
+    ladder and caps (``restriction_hours``, ``daily_cap``, ``weekly_cap``, ``after_last``).
+    on_deliver: called as on_deliver(hour, sender, replicate, pair) for every message
+    delivered. quality: (q_generic, q_note), default (0.5, 0.5)."""
     ref = Reference(network, population, make_strategy, platform, enforcement, horizon_hours,
-                    half_life_hours, start_hours)
+                    half_life_hours, start_hours, quality)
     rows = []
     for i in range(int(replicates)):
         hook = None if on_deliver is None else (
@@ -564,5 +717,6 @@ def run_reference_scenario(scenario, replicates: int, rng: np.random.Generator,
         scenario.strategy_factory, scenario.platform,
         enforcement if enforcement is not None else scenario.enforcement,
         horizon_hours=scenario.horizon_hours, half_life_hours=scenario.half_life_hours,
-        replicates=replicates, rng=rng, start_hours=scenario.start_hours, **options,
+        replicates=replicates, rng=rng, start_hours=scenario.start_hours,
+        quality=getattr(scenario, "quality", None), **options,
     )
