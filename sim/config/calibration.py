@@ -3,8 +3,8 @@
 One entry per knob, keyed as a user types it (``population.reply_prob_base``,
 ``platform.restriction_hours[0]``), with its status:
 
-- ``sourced``: taken from a named source (a paper, a platform's published rule, the story), or
-  fixed by definition or by the story's scenario;
+- ``sourced``: taken from a named source (a paper, a platform's published rule or reports of its
+  practice, the story), or fixed by definition or by the story's scenario;
 - ``calibrated``: tuned so that the model reproduces a stated observation;
 - ``assumption``: ours, with the reason for the number.
 
@@ -71,9 +71,6 @@ class Row(Entry):
     default: Any = None
     integer: bool = False  # the knob takes whole numbers (a range draw must be rounded)
 
-
-# Keys another part of the schema is gaining: skipped while the schema lacks them.
-PENDING = frozenset({"network.outside_within_degree", "network.outside_degree_sigma"})
 
 _LINKEDIN_2014 = ("LinkedIn Talent Blog, 10 July 2014, \"InMail Policy Change to Increase "
                   "Response Rates\"")
@@ -391,15 +388,12 @@ def entries(rule: Optional[str] = None) -> list[Row]:
     their common schema, each rule's own keys with their rule's). A rule (``count``, ``rate``,
     ...): the entries that hold under ``platform=<rule>``: every key outside the platform, the
     rule's own entries, and the shared ones its schema has and it does not replace, with its
-    defaults. A key of ``PENDING`` is skipped while the schema lacks it; any other key the
-    schema lacks is an error."""
+    defaults. A key the schema lacks is an error (KeyError naming it)."""
     if rule is not None and rule not in SCHEMAS["platform"]:
         raise KeyError(f"{rule}: not a platform rule ({', '.join(SCHEMAS['platform'])})")
     own = {e.key for e in ENTRIES if rule is not None and e.rule == rule}
     rows = []
     for e in ENTRIES:
-        if e.key in PENDING and not _has(e.key, e.rule):
-            continue
         if rule is None:
             rows.append(_row(e, e.rule))
         elif not e.key.startswith("platform."):
