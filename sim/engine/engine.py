@@ -233,8 +233,10 @@ class Engine:
         self._share = by_kind(pop.share_generic, pop.share_personal, chance_g, chance_p, cap=True)
         self._reply = by_kind(pop.reply_generic, pop.reply_personal, chance_g, chance_p, cap=True)
         self._read_prob = by_kind(pop.read_prob, pop.read_prob_personal)
+        hours = np.arange(self.H + 1, dtype=float)
         self._fatigue = (float(pop.fatigue_per_ask), float(pop.fatigue_annoyance_per_ask),
-                         float(pop.fatigue_half_life_hours))
+                         np.exp2(-hours / float(pop.fatigue_half_life_hours)))
+        self._annoyance_decay = np.exp2(-hours / float(sc.half_life_hours))
         self._hops = np.ascontiguousarray(sc.hops, dtype=np.int8).ravel()
         self._pair_sender_node = pop.senders[pop.pair_sender].astype(np.int64)
         self._pair_contact = pop.pair_contact.astype(np.int64)
@@ -512,7 +514,7 @@ class Engine:
         """Sender messages read this hour, one after the other in queue order (two reads by
         one person in one hour, from two senders or a note and a generic, add up in turn)."""
         sharers, reports = read_messages(
-            self.keys, t, keys, self._shifts, float(self.sc.half_life_hours),
+            self.keys, t, keys, self._shifts, self._annoyance_decay,
             (self.P, self.M, self.N, self.S), self._pair_arrays, self._pair_kind_arrays,
             (self.contact_annoyance, self.contact_annoyance_hour, self.contact_threshold,
              self.contact_annoyed, self.recent, self.recent_hour, self.aware, self.shared,

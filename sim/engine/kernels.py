@@ -41,11 +41,13 @@ def _happens(p, key, purpose, a, b, c):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def _decayed(x, since, t, half_life):  # pragma: no cover - compiled
-    """x, last set at hour ``since``, halved every ``half_life`` hours until hour t."""
+def _decayed(x, since, t, decay):  # pragma: no cover - compiled
+    """x, last set at hour ``since``, decayed until hour t: ``decay[k]`` is the factor of k
+    whole hours, 2 ** (-k / half-life) (a table: hours are whole, and a power per event
+    cost more than the rest of the event)."""
     if x == 0.0:
         return 0.0
-    return x * 2.0 ** ((since - t) / half_life)
+    return x * decay[t - since]
 
 
 @njit(cache=True, nogil=True)
@@ -63,9 +65,10 @@ def deliver(keys, t, horizon, r, pair, kind, P, shifts, contact, sender_node, re
     a report to.
 
     delay = (code, mean, mu, sigma) of ``draws.delay_hours``; fatigue = (per_ask,
-    annoyance_per_ask, half_life): both per-ask weights 0 = no fatigue (nothing tracked)."""
+    annoyance_per_ask, decay): both per-ask weights 0 = no fatigue (nothing tracked); decay[k]
+    = 2 ** (-k / fatigue half-life), k = 0 .. horizon hours."""
     code, mean, mu, sigma = delay
-    per_ask, annoy_per_ask, half_life = fatigue
+    per_ask, annoy_per_ask, decay = fatigue
     tired = per_ask > 0.0 or annoy_per_ask > 0.0
     n = len(r)
     events = np.empty(n, dtype=np.int64)
@@ -85,7 +88,7 @@ def deliver(keys, t, horizon, r, pair, kind, P, shifts, contact, sender_node, re
         q = read_prob[(p << 1) | kind]
         if tired:
             a = r[i] * M + slot[p]
-            before = _decayed(recent[a], recent_hour[a], t, half_life)
+            before = _decayed(recent[a], recent_hour[a], t, decay)
             recent[a] = before + 1.0
             recent_hour[a] = t
             q = q / (1.0 + per_ask * before)
@@ -167,7 +170,7 @@ KERNEL_COUNTERS = ("reach", "supporters", "direct_supporters", "unfollows", "unf
 
 
 @njit(cache=True, nogil=True)
-def read_messages(keys, t, events, shifts, half_life, dims, pairs, contacts, state, counts,
+def read_messages(keys, t, events, shifts, annoyance_decay, dims, pairs, contacts, state, counts,
                   rows, fatigue):  # pragma: no cover
     """The sender messages read at hour t, one after the other in queue order (rules 0-5 of
     docs/MODEL.md). events: (m << shifts[2]) | (delivery hour << shifts[1]) | (r << shifts[0])
@@ -183,7 +186,8 @@ def read_messages(keys, t, events, shifts, half_life, dims, pairs, contacts, sta
     recent, recent_hour) by r * M + slot, then (aware, shared) by skey, (unfollowed,
     pair_annoyed, pair_reported, pair_goodwill) by r * P + pair, and day_replies by
     (r * S + s, delivery day); rows: the counter rows of KERNEL_COUNTERS; fatigue =
-    (per_ask, annoyance_per_ask, half_life).
+    (per_ask, annoyance_per_ask, decay) as in ``deliver``; annoyance_decay[k] = 2 ** (-k /
+    annoyance half-life).
     """
     REACH, SUPPORTERS, DIRECT, UNFOLLOWS, UNFOLLOWS_W, CLOSE_LOST, ANNOYED, CLOSE_ANNOYED, \
         REPORTS, REPLIES, HOP1 = rows[0], rows[1], rows[2], rows[3], rows[4], rows[5], \
@@ -193,7 +197,7 @@ def read_messages(keys, t, events, shifts, half_life, dims, pairs, contacts, sta
     inc, share, reply = contacts
     annoyance, annoyance_hour, threshold, contact_annoyed, recent, recent_hour, aware, shared, \
         unfollowed, pair_annoyed, pair_reported, pair_goodwill, day_replies = state
-    per_ask, annoy_per_ask, fatigue_half_life = fatigue
+    per_ask, annoy_per_ask, fatigue_decay = fatigue
     tired = per_ask > 0.0 or annoy_per_ask > 0.0
     pair_shift, hour_shift, m_shift = shifts
     pair_mask = (np.int64(1) << pair_shift) - 1
@@ -217,12 +221,12 @@ def read_messages(keys, t, events, shifts, half_life, dims, pairs, contacts, sta
         # fatigue: the other asks received recently (all delivered up to now, but this one)
         phi, boost = 1.0, 1.0
         if tired:
-            n_other = _decayed(recent[a_idx], recent_hour[a_idx], t, fatigue_half_life) \
-                - 2.0 ** ((delivered - t) / fatigue_half_life)
+            n_other = _decayed(recent[a_idx], recent_hour[a_idx], t, fatigue_decay) \
+                - fatigue_decay[t - delivered]
             n_other = max(n_other, 0.0)
             phi = 1.0 / (1.0 + per_ask * n_other)
             boost = 1.0 + annoy_per_ask * n_other
-        a = _decayed(annoyance[a_idx], annoyance_hour[a_idx], t, half_life)
+        a = _decayed(annoyance[a_idx], annoyance_hour[a_idx], t, annoyance_decay)
         if personal:
             a += inc[pk]
         else:
