@@ -50,9 +50,9 @@ def test_reciprocity_runs_end_to_end_into_its_results_folder(tmp_path):
                  "hydra/launcher=basic", cwd=tmp_path)
     assert p.returncode == 0, p.stdout + p.stderr
     table = pd.read_parquet(out / "sweep" / SWEEP_TABLE).sort_values("senders.fraction")
-    assert table["senders.fraction"].tolist() == [0, 0.05, 0.1, 0.2, 0.4]
+    assert table["senders.fraction"].tolist() == [0, 0.05, 0.1, 0.2, 0.4, 0.7, 1.0]
     # round(f * N) senders (at least the one configured sender)
-    assert table["n_senders"].tolist() == [1, 6, 12, 24, 48]
+    assert table["n_senders"].tolist() == [1, 6, 12, 24, 48, 84, 120]
     for name in ("by_senders_fraction.png", "reach_vs_risk.png", "comparison.md"):
         assert (out / name).is_file()
     # rerunning resumes: every job is skipped, the table is unchanged
@@ -61,7 +61,7 @@ def test_reciprocity_runs_end_to_end_into_its_results_folder(tmp_path):
                   "senders.start_spread_hours=24", "output.progress=false", "output.plot=false",
                   "hydra/launcher=basic", cwd=tmp_path)
     assert p2.returncode == 0, p2.stderr
-    assert (p2.stdout + p2.stderr).count("already complete, skipped") == 5
+    assert (p2.stdout + p2.stderr).count("already complete, skipped") == 7
     pd.testing.assert_frame_equal(
         pd.read_parquet(out / "sweep" / SWEEP_TABLE).sort_values("senders.fraction"), table)
 
