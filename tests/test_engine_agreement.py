@@ -19,7 +19,7 @@ if str(ROOT / "experiments" / "bench") not in sys.path:
 import mesa_reference  # noqa: E402
 
 METRICS = ("reach", "supporters", "direct_supporters", "unfollows", "annoyed", "reports",
-           "messages_sent")
+           "messages_sent", "replies")
 
 
 def _z(a: np.ndarray, b: np.ndarray) -> float:
@@ -32,7 +32,8 @@ def _small():
     return build_scenario(compose([
         "network.n_contacts=300", "network.strong_ties=30", "close_ties=30", "horizon_hours=240",
         "strategy=generic_blast", "population.share_prob_word_of_mouth=0.2",
-        "population.exposure_prob=0.2", "population.report_prob=0.05"]))
+        "population.exposure_prob=0.2", "population.report_prob=0.05",
+        "strategy.message_quality=0.8"]))
 
 
 def test_agrees_with_the_per_agent_mesa_model():

@@ -2,7 +2,9 @@
 random draw per decision, an hour-by-hour model step. The baseline of `make bench`.
 
 It implements the rules of docs/MODEL.md for a single sender and the ``generic_blast``
-strategy (the benchmark scenario), reading each person's attributes from the same
+strategy (the benchmark scenario): reads, annoyance, reports, unfollows, replies, shares and
+word of mouth, fatigue (rule 0) and the generic message's quality (rule 6; a blast sends no
+notes, so goodwill never applies), reading each person's attributes from the same
 ``Population`` the engine uses, so both simulate the same people, and the platform rules
 with the new restrictions: the ``none``, ``count`` (the benchmark's), ``review`` and ``rate``
 rules, temporary restrictions escalating along ``platform.restriction_hours`` (past its end:
@@ -43,6 +45,8 @@ class Person(mesa.Agent):
         self.annoyance_hour = 0
         self.annoyed = False
         self.threshold = None  # drawn when a sender's message first needs it
+        self.recent = 0.0  # asks received recently (rule 0), as of recent_hour
+        self.recent_hour = 0
         self.inbox = []  # ("read", pair, kind, sent) or ("see",) due this hour (activation="all")
 
     # -- the rules -------------------------------------------------------------------------
@@ -53,7 +57,11 @@ class Person(mesa.Agent):
             self.threshold = m.draw_threshold()
         decay = 2.0 ** (-(t - self.annoyance_hour) / m.half_life)
         inc = pop.annoyance_generic[pair] if kind == GENERIC else pop.annoyance_personal[pair]
-        self.annoyance = self.annoyance * decay + inc
+        # the other asks received recently: all delivered so far but this one
+        n = max(0.0, self.recent_now() - 2.0 ** (-(t - sent) / pop.fatigue_half_life_hours))
+        phi = 1.0 / (1.0 + pop.fatigue_per_ask * n)
+        boost = 1.0 + pop.fatigue_annoyance_per_ask * n if kind == GENERIC else 1.0
+        self.annoyance = self.annoyance * decay + inc * m.annoy_factor * boost
         self.annoyance_hour = t
         self.become_aware()
         if self.annoyance > self.threshold:
@@ -72,10 +80,24 @@ class Person(mesa.Agent):
                 if pop.close[pair]:
                     m.counts["close_ties_lost"] += 1
         else:
+            p_reply = pop.reply_generic[pair] if kind == GENERIC else pop.reply_personal[pair]
+            if self.random.random() < min(1.0, p_reply * m.chance_factor) * phi:
+                m.counts["replies"] += 1
             p_share = pop.share_generic[pair] if kind == GENERIC else pop.share_personal[pair]
-            if self.random.random() < p_share and not self.shared:
+            if self.random.random() < min(1.0, p_share * m.chance_factor) * phi and not self.shared:
                 m.counts["direct_supporters"] += 1
                 self.share()
+
+    def recent_now(self) -> float:
+        """The recent-ask count decayed to this hour (halving every fatigue half-life)."""
+        t, half = self.model.hour, self.model.pop.fatigue_half_life_hours
+        return self.recent * 2.0 ** (-(t - self.recent_hour) / half)
+
+    def receive(self) -> float:
+        """A message delivered now: the fatigue factor of its read chance, then count it."""
+        before = self.recent_now()
+        self.recent, self.recent_hour = before + 1.0, self.model.hour
+        return 1.0 / (1.0 + self.model.pop.fatigue_per_ask * before)
 
     def see_share(self) -> None:
         if self.aware:
@@ -172,8 +194,8 @@ class Sender(mesa.Agent):
         m, pop = self.model, self.model.pop
         m.counts["messages_sent"] += 1
         self.delivered_by_hour[m.hour] += 1
-        if self.random.random() < pop.read_prob[pair]:
-            person = m.people[int(pop.pair_contact[pair])]
+        person = m.people[int(pop.pair_contact[pair])]
+        if self.random.random() < pop.read_prob[pair] * person.receive():
             m.schedule(m.hour + m.read_delay(), person, ("read", pair, GENERIC, m.hour))
 
     def restrict(self) -> None:
@@ -203,6 +225,8 @@ class OutreachABM(mesa.Model):
         pop, net = scenario.population, scenario.network
         self.pop, self.net = pop, net
         self.H, self.half_life = int(scenario.horizon_hours), float(scenario.half_life_hours)
+        q = float(scenario.quality[0])  # the generic message's quality (rule 6)
+        self.chance_factor, self.annoy_factor = 0.5 + q, 1.5 - q
         self.platform = scenario.platform
         self.rule = type(scenario.platform).__name__  # NoRule, CountRule, ReviewRule, RateRule
         enforcement = scenario.enforcement
@@ -296,7 +320,7 @@ class OutreachABM(mesa.Model):
             self.step()
         out = {k: float(self.counts[k]) for k in ("reach", "supporters", "direct_supporters",
                                                   "unfollows", "close_ties_lost", "annoyed",
-                                                  "reports", "messages_sent")}
+                                                  "reports", "messages_sent", "replies")}
         out["suspended"] = float(self.sender.suspended)
         out["restrictions"] = float(self.sender.restrictions)
         out["restricted"] = float(self.sender.restrictions > 0)

@@ -164,8 +164,10 @@ class Engine:
         self.contact_annoyance_hour = np.zeros(R * M, dtype=np.int64)
         self.contact_annoyed = np.zeros(R * M, dtype=bool)
         # recent asks each person received (rule 0, fatigue), as of recent_hour
-        self.recent = np.zeros(R * M)
-        self.recent_hour = np.zeros(R * M, dtype=np.int64)
+        # (single precision: a count of a few asks needs no more, and half the memory is half
+        # the pages the first deliveries must touch)
+        self.recent = np.zeros(R * M, dtype=np.float32)
+        self.recent_hour = np.zeros(R * M, dtype=np.int32)
         self.pair_goodwill = np.zeros(R * P)  # rule 5: set when the pair's note is read
         self.aware = np.zeros(R * S * N, dtype=bool)
         self.shared = np.zeros(R * S * N, dtype=bool)
