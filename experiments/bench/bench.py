@@ -458,7 +458,8 @@ def readme_section(rows: list[dict], rat: dict, tg, info: dict) -> str:
              "per-agent Mesa model of the same rules (`experiments/bench/mesa_reference.py`); the "
              "independent cascade special case (everyone shares, exposure p = 0.05, seeds = the "
              "sender's contacts) on the engine, NDlib and CyNetDiff; the four strategies x 2,000 "
-             "replicates; and a 1,000,000-node graph with 100 replicates. Latest run "
+             "replicates; a 1,000,000-node graph with 100 replicates; and everyone in the default "
+             "network sending to their own contacts, 20 replicates. Latest run "
              "(`results/bench/bench.md`):", "",
              "| what | tool | replicates | ms / replicate (CPU) | ms / replicate (wall) | mean reach |",
              "|---|---|---|---|---|---|"]
