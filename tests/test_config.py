@@ -69,7 +69,7 @@ def test_hydra_rejects_typos_and_wrong_types_naming_the_key(override, first_line
 
 # every strategy carries every strategy key (so one sweep can cross strategies)
 STRATEGY_KEYS = ("name, message_quality, note_quality, minutes_per_batch, k, notes_per_day, minutes_per_note, delay_hours, "
-                 "batch_size, interval_hours, order, adaptive_pause, pause_reports, pause_window_hours")
+                 "batch_size, interval_hours, order, adaptive_pause, pause_reports, pause_window_hours, path")
 
 
 @pytest.mark.parametrize(
@@ -175,12 +175,13 @@ def test_paired_must_be_a_boolean():
 
 
 def test_every_shipped_option_validates_with_its_defaults():
-    """Every YAML under configs/ is a valid choice as shipped (edgelist needs a file)."""
+    """Every YAML under configs/ is a valid choice as shipped (edgelist and plan need a file)."""
     groups = {g: options(g) for g in ("network", "population", "strategy", "platform")}
     assert all(groups.values())
     for group, names in groups.items():
         for name in names:
-            extra = ["network.path=/some/file.txt"] if name == "edgelist" else []
+            extra = {"edgelist": ["network.path=/some/file.txt"],
+                     "plan": ["strategy.path=/some/plan.csv"]}.get(name, [])
             validate(compose([f"{group}={name}", *extra]))
 
 

@@ -240,6 +240,9 @@ class StrategyConfig:
     adaptive_pause: bool = False
     pause_reports: int = 1  # pause while reports in the last pause_window_hours >= this
     pause_window_hours: float = 72.0
+    # plan: the plan file, a CSV with the columns contact,hour,kind (docs/MODEL.md); relative
+    # paths are from the working directory
+    path: Optional[str] = None
 
 
 @dataclass
@@ -262,6 +265,13 @@ class StaggeredConfig(StrategyConfig):
 class BlastThenPersonalConfig(StrategyConfig):
     name: str = "blast_then_personal"
     delay_hours: float = 504.0  # story: notes planned for three weeks later
+
+
+@dataclass
+class PlanConfig(StrategyConfig):
+    """A schedule of the user's own, replayed from strategy.path (sim/rules/strategies.py)."""
+
+    name: str = "plan"
 
 
 # --------------------------------------------------------------------------- platform
@@ -423,6 +433,7 @@ SCHEMAS = {
         "personal_first": PersonalFirstConfig,
         "staggered": StaggeredConfig,
         "blast_then_personal": BlastThenPersonalConfig,
+        "plan": PlanConfig,
     },
     "platform": {
         "none": NoPlatformConfig,

@@ -268,8 +268,27 @@ def validate(cfg) -> None:
         check_choice("strategy.order", st.order, ("strongest_first", "random", "weakest_first"))
         check_positive("strategy.pause_reports", st.pause_reports, integer=True)
         check_hours("strategy.pause_window_hours", st.pause_window_hours)
+        _check_plan(cfg)
 
     validate_platform(cfg.platform)
+
+
+def _check_plan(cfg) -> None:
+    """strategy.path: a file name when given, and given for strategy=plan, which replays one
+    sender's schedule (so only with one sender). The file itself is read when the strategy is
+    built (sim/rules/strategies.py names its line on a problem)."""
+    st = cfg.strategy
+    path = st.get("path")
+    if path is not None and (not isinstance(path, str) or not path.strip()):
+        _fail("strategy.path", path, "a plan file path or null")
+    if st.name != "plan":
+        return
+    if path is None:
+        raise ConfigError("strategy.path: missing value (strategy=plan replays a plan file: "
+                          "set strategy.path=FILE, a CSV with the columns contact,hour,kind)")
+    if cfg.senders.fraction > 0:
+        _fail("senders.fraction", cfg.senders.fraction,
+              "0 with strategy=plan (a plan file is one sender's schedule)")
 
 
 def _check_fatigue(pop) -> None:

@@ -290,6 +290,7 @@ class Engine:
         idx = np.arange(R) * S + s
         sender_node = int(pop.senders[s])
         contact_nodes = pop.pair_contact[sl].astype(np.int64)
+        node_ids = self.sc.network.node_ids  # what a plan file names the contacts by
 
         def reports_in_last(hours: int) -> np.ndarray:
             return self._window(self.count["reports"], self.reports_hist, int(hours))[idx]
@@ -304,6 +305,7 @@ class Engine:
             n_contacts=sl.stop - sl.start, tie_strength=pop.tie_strength[sl], n_replicates=R,
             uniforms=uniforms, suspended=self.suspended[idx], reports_in_last=reports_in_last,
             unfollowed=unfollowed, active=np.ones(R, dtype=bool) if active is None else active,
+            contact_ids=contact_nodes if node_ids is None else node_ids[contact_nodes],
         )
 
     def _window(self, total: np.ndarray, hist: np.ndarray, hours: int) -> np.ndarray:

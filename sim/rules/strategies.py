@@ -13,11 +13,20 @@ schema's own such as ``minutes_per_batch``, are passed to its constructor, so it
 ``**kwargs``). A strategy that needs randomness takes it from ``view.uniforms(stream)``: keyed
 draws, the same in every run of a replicate, so strategies compared on the same replicate seed
 stay paired (docs/MODEL.md, "Random numbers and paired replicates").
+
+``plan`` replays a schedule written in a file (``read_plan``; the format is in docs/MODEL.md,
+"Strategies"): the user's own, or one a program wrote (``sim.report.plan.write_plan``).
 """
 
 from __future__ import annotations
 
+import csv
+import functools
+import math
+import os
+import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -71,6 +80,9 @@ class SenderView:
     # replicates run on different clocks, so a planned hour is played in some replicates
     # now and in others later; a strategy with a memory (a queue) must act only for these.
     active: np.ndarray | None = None
+    # (C,) the contacts' node ids as the network names them (a file's own ids, else the node
+    # indices), by rank: what a plan file names (None: not known to this view)
+    contact_ids: np.ndarray | None = None
 
 
 @runtime_checkable
@@ -221,11 +233,193 @@ class BlastThenPersonal:
         return out
 
 
+# --------------------------------------------------------------------------- plan files
+
+PLAN_COLUMNS = ("contact", "hour", "kind")  # the header must name these; others are ignored
+PLAN_KINDS = {"personal": PERSONAL, "generic": GENERIC}
+PLAN_KEY = "strategy.path"
+_PLAN_HEADER = ",".join(PLAN_COLUMNS)
+_MAX_HOUR = 2**53  # hours beyond this are no whole number a float can carry
+_INTEGER = re.compile(r"[+-]?\d+")
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """One message of a plan file: to ``contact`` (a node id, as written in the file) at
+    ``hour`` (relative to the sender's start), of ``kind`` GENERIC or PERSONAL; ``line`` is
+    its line in the file."""
+
+    contact: str
+    hour: int
+    kind: int
+    line: int
+
+
+def read_plan(path, key: str = PLAN_KEY) -> tuple[PlanRow, ...]:
+    """The rows of a plan file, in file order; StrategyError, one line naming the file (and
+    the line) and what was expected, for anything that is not a plan."""
+    shown = str(path)
+    lines = _plan_lines(Path(path).expanduser(), shown, key)
+    numbered = [(i, line) for i, line in enumerate(lines, 1) if line.strip()]
+    if not numbered:
+        raise StrategyError(f"{key}={shown}: the file is empty, expected a header "
+                            f"{_PLAN_HEADER} and one row per message")
+    head_no, head_line = numbered[0]
+    names = [f.strip().lower() for f in _fields(head_line)]
+    missing = [c for c in PLAN_COLUMNS if c not in names]
+    if missing:
+        raise StrategyError(f"{shown} line {head_no}: expected a header naming the columns "
+                            f"{_PLAN_HEADER} (missing: {', '.join(missing)}), got {head_line.strip()!r}")
+    twice = sorted({n for n in names if n in PLAN_COLUMNS and names.count(n) > 1})
+    if twice:
+        raise StrategyError(f"{shown} line {head_no}: the header names the column {twice[0]} "
+                            f"twice: {head_line.strip()!r}")
+    col = {c: names.index(c) for c in PLAN_COLUMNS}
+    rows, seen = [], {}
+    for no, line in numbered[1:]:
+        fields = [f.strip() for f in _fields(line)]
+        text = line.strip()
+        if len(fields) != len(names):
+            raise StrategyError(f"{shown} line {no}: expected {len(names)} fields as the header "
+                                f"({','.join(names)}), got {len(fields)}: {text!r}")
+        contact, hour_text, kind_text = (fields[col[c]] for c in PLAN_COLUMNS)
+        if not contact:
+            raise StrategyError(f"{shown} line {no}: contact is empty, expected a node id: {text!r}")
+        hour = _whole_hour(hour_text)
+        if hour is None:
+            raise StrategyError(f"{shown} line {no}: hour {hour_text!r} is not a whole number "
+                                f"of hours >= 0: {text!r}")
+        kind = PLAN_KINDS.get(kind_text.lower())
+        if kind is None:
+            raise StrategyError(f"{shown} line {no}: kind {kind_text!r} is not personal or "
+                                f"generic: {text!r}")
+        before = seen.setdefault((contact, hour, kind), no)
+        if before != no:
+            raise StrategyError(f"{shown} line {no}: repeats line {before} (contact {contact}, "
+                                f"hour {hour}, {kind_text.lower()}); expected at most one message "
+                                "per contact, hour and kind")
+        rows.append(PlanRow(contact, hour, kind, no))
+    if not rows:
+        raise StrategyError(f"{shown} line {head_no}: a header but no rows; expected one row "
+                            f"per message ({_PLAN_HEADER})")
+    return tuple(rows)
+
+
+def _plan_lines(p: Path, shown: str, key: str) -> list[str]:
+    if not p.exists():
+        raise StrategyError(f"{key}={shown}: no such file")
+    if p.is_dir():
+        raise StrategyError(f"{key}={shown}: is a directory, expected a plan file ({_PLAN_HEADER})")
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise StrategyError(f"{key}={shown}: cannot read ({exc.strerror})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise StrategyError(f"{key}={shown}: not UTF-8 text (byte {exc.start}), expected a CSV "
+                            f"plan ({_PLAN_HEADER})") from None
+    return text.splitlines()
+
+
+def _fields(line: str) -> list[str]:
+    """One line's comma-separated fields (quotes as CSV has them; a plan row is one line)."""
+    return next(csv.reader([line]), [])
+
+
+def _whole_hour(text: str) -> int | None:
+    try:
+        x = float(text)
+    except ValueError:
+        return None
+    if not math.isfinite(x) or x < 0 or x > _MAX_HOUR or x != int(x):
+        return None
+    return int(x)
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_plan(shown: str, where: str, mtime_ns: int, size: int) -> tuple[PlanRow, ...]:
+    return read_plan(shown)
+
+
+def load_plan(path) -> tuple[PlanRow, ...]:
+    """``read_plan``, parsed once per file version: the engine builds a strategy per sender
+    and batch, and the file is read again only if it changed."""
+    try:
+        st = os.stat(Path(path).expanduser())
+    except OSError:
+        return read_plan(path)  # the error, named as read_plan names it
+    return _cached_plan(str(path), os.path.abspath(Path(path).expanduser()), st.st_mtime_ns,
+                        st.st_size)
+
+
+class Plan:
+    """A schedule read from a file (``strategy.path``): each row a message to one contact
+    (its node id) at one hour, personal or generic, the same in every replicate. Each hour's
+    notes go out as one send (``minutes_per_note`` each delivered), then its generic messages
+    as one batch (``minutes_per_batch``), each in rank order, strongest first."""
+
+    def __init__(self, path=None, minutes_per_note=_D.minutes_per_note,
+                 minutes_per_batch=_D.minutes_per_batch, **_):
+        if path is None or not str(path).strip():
+            raise StrategyError(f"{PLAN_KEY}: missing value (strategy=plan replays a plan file: "
+                                f"set {PLAN_KEY}=FILE, a CSV with the columns {_PLAN_HEADER})")
+        self.path = str(path)
+        self.rows = load_plan(self.path)
+        self.minutes_per_note = float(minutes_per_note)
+        self.minutes_per_batch = float(minutes_per_batch)
+        self._by_hour = None
+
+    def _schedule(self, view) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """{hour: (ranks of its notes, ranks of its generic messages)}, from the rows and the
+        view's contact ids; StrategyError naming the line of a contact the sender lacks."""
+        if self._by_hour is not None:
+            return self._by_hour
+        if view.contact_ids is None:
+            raise StrategyError("strategy=plan: this sender view does not give the contacts' "
+                                "node ids (SenderView.contact_ids), so a plan cannot name them")
+        ids = np.asarray(view.contact_ids)
+        if ids.dtype.kind in "iu":
+            rank_of = {int(x): r for r, x in enumerate(ids.tolist())}
+
+            def find(text):
+                return rank_of.get(int(text)) if _INTEGER.fullmatch(text) else None
+        else:
+            rank_of = {str(x): r for r, x in enumerate(ids.tolist())}
+            find = rank_of.get
+        by_hour: dict[int, tuple[list, list]] = {}
+        for row in self.rows:
+            rank = find(row.contact)
+            if rank is None:
+                raise StrategyError(
+                    f"{self.path} line {row.line}: contact {row.contact!r} is not a contact of "
+                    f"the sender (expected the node id of one of its {view.n_contacts} contacts, "
+                    "as the network names them)")
+            notes, generic = by_hour.setdefault(row.hour, ([], []))
+            (generic if row.kind == GENERIC else notes).append(rank)
+        self._by_hour = {h: (np.array(sorted(p), dtype=np.int64), np.array(sorted(g), dtype=np.int64))
+                         for h, (p, g) in by_hour.items()}
+        return self._by_hour
+
+    def send_hours(self, view, horizon_hours):
+        return np.array(sorted(self._schedule(view)), dtype=np.int64)
+
+    def sends(self, hour, view):
+        notes, generic = self._schedule(view).get(int(hour), ((), ()))
+        out = []
+        if len(notes):
+            out.append(Send(PERSONAL, notes, minutes_each=self.minutes_per_note))
+        if len(generic):
+            out.append(Send(GENERIC, generic, minutes=self.minutes_per_batch))
+        return out
+
+
 STRATEGIES = {
     "generic_blast": GenericBlast,
     "personal_first": PersonalFirst,
     "staggered": Staggered,
     "blast_then_personal": BlastThenPersonal,
+    "plan": Plan,
 }
 
 

@@ -288,6 +288,7 @@ class _Replicate:
             reports_in_last=reports_in_last,
             unfollowed=lambda: np.array([[p in self.unfollowed for p in range(first, last)]]),
             active=np.array([True]),
+            contact_ids=np.asarray(ref.contact_ids[first:last]),
         )
 
     # ---------------------------------------------------------------- one hour
@@ -651,6 +652,7 @@ class Reference:
         self.pair_offset = pop.pair_offset.tolist()
         self.pair_sender = pop.pair_sender.tolist()
         self.pair_contact = pop.pair_contact.tolist()
+        self.contact_ids = [network.node_id(c) for c in self.pair_contact]  # what a plan names
         self.w = pop.tie_strength.tolist()
         self.close = pop.close.tolist()
         self.read_prob = pop.read_prob.tolist()
