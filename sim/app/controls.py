@@ -47,12 +47,15 @@ STRATEGY_KEYS = {
     "blast_then_personal": ("k", "notes_per_day", "delay_hours"),
     "staggered": ("batch_size", "interval_hours", "order", "adaptive_pause", "pause_reports",
                   "pause_window_hours"),
+    "plan": ("path",),
 }
 STRATEGIES = tuple(STRATEGY_KEYS)
+# Options that need a file the page cannot choose: offered only when the launch names one.
+NEEDS_FILE = {"plan": "path"}
 CONTROLS = (
     Control("message_quality", "strategy.message_quality", STRATEGIES, "SliderFloat",
             "quality of the generic message (0.5: ordinary)", 0.0, 1.0, 0.05),
-    Control("note_quality", "strategy.note_quality", PERSONAL, "SliderFloat",
+    Control("note_quality", "strategy.note_quality", (*PERSONAL, "plan"), "SliderFloat",
             "quality of the personal notes (0.5: ordinary)", 0.0, 1.0, 0.05),
     Control("fatigue_per_ask", "population.fatigue_per_ask", ("default", "homogeneous"),
             "SliderFloat", "fatigue: fall in read/reply/share chance per recent ask", 0.0, 2.0, 0.05),
@@ -170,6 +173,8 @@ def launch_settings(overrides=()) -> dict:
     params: dict = {}
     for group in ("strategy", "population", "platform"):
         values = options(group)
+        if group == "strategy":  # plan without strategy.path=FILE would only fail
+            values = [v for v in values if v not in NEEDS_FILE or cfg.strategy.get(NEEDS_FILE[v])]
         if start[group] not in values:
             values.append(start[group])
         params[group] = {"type": "Select", "value": start[group], "values": values,
