@@ -40,9 +40,10 @@ def test_hydra_schema_errors_name_the_key_first_and_exit_1(tmp_path, override, f
     "overrides, message",
     [
         (["+strategy.foo=1"], "strategy.foo=1: unknown key; strategy=generic_blast has only: "
-                              "name, message_quality, note_quality, minutes_per_batch, k, notes_per_day, minutes_per_note, "
-                              "delay_hours, batch_size, interval_hours, order, adaptive_pause, "
-                              "pause_reports, pause_window_hours"),
+                              "name, message_quality, note_quality, minutes_per_batch, k, "
+                              "notes_per_day, minutes_per_note, delay_hours, batch_size, "
+                              "interval_hours, order, adaptive_pause, pause_reports, "
+                              "pause_window_hours, path"),
         (["population.read_prob_base=1.5"], "population.read_prob_base=1.5: expected a probability in [0, 1]"),
         (["network=edgelist"], "network.path: missing value (required: set network.path=...)"),
         (["strategy=personal_first", "strategy.k=500"],
