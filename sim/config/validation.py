@@ -270,6 +270,20 @@ def validate(cfg) -> None:
         check_hours("strategy.pause_window_hours", st.pause_window_hours)
 
     validate_platform(cfg.platform)
+    if cfg.get("calibrate") is not None:
+        validate_calibrate(cfg.calibrate)
+
+
+def validate_calibrate(cal) -> None:
+    """The ``calibrate`` block (`outreach calibrate`); the observations are checked when read
+    (sim/analysis/observations.py)."""
+    check_positive("calibrate.draws", cal.draws, integer=True)
+    check_positive("calibrate.replicates", cal.replicates, integer=True)
+    check_nonneg("calibrate.seed", cal.seed, integer=True)
+    check_nonneg("calibrate.min_ess", cal.min_ess)
+    check_positive("calibrate.variance_floor", cal.variance_floor)
+    check_nonneg("calibrate.plot_keys", cal.plot_keys, integer=True)
+    check_bool("calibrate.progress", cal.progress)
 
 
 def _check_fatigue(pop) -> None:
