@@ -23,7 +23,7 @@ LAYERS = {
     "sim.network": 2,
     "sim.rules": 3,
     "sim.engine": 4,
-    "sim.model": 5, "sim.report": 5,
+    "sim.model": 5, "sim.report": 5, "sim.analysis": 5,
     "sim.cli": 6,
     "sim.app": 7,
 }

@@ -1,0 +1,165 @@
+"""What `outreach calibrate` shows of a posterior: the pair plot and ``calibration.md``.
+
+Both read plain data (the table of weighted draws, one summary per key) and never run
+anything; the computation is in sim/analysis/.
+
+* ``pair_plot``: the keys the observations moved most (at most ``max_keys``): on the
+  diagonal each key's weighted histogram (the posterior) over its unweighted one (the prior),
+  with the 90% credible interval; below it each pair's draws as points whose size and colour
+  grow with their weight (heavy ones drawn last); log axes for log-scaled keys. PNG and SVG.
+* ``markdown``: the run (observations, cases, draws, replicates, effective sample size,
+  warnings), per key the prior range and mean against the posterior mean and 90% credible
+  interval with its effective sample size, and per observation what the prior's and the
+  posterior's draws predict.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from sim.report.figures import save  # noqa: E402
+
+
+def plotted(summaries, max_keys: int) -> list:
+    """The summaries of the keys to plot: the most moved, in the order of the prior."""
+    ranked = sorted(summaries, key=lambda s: -s.moved)[:max(0, int(max_keys))]
+    keep = {s.key for s in ranked}
+    return [s for s in summaries if s.key in keep]
+
+
+def _bins(s, x: np.ndarray) -> np.ndarray:
+    lo, hi = float(np.min(x)), float(np.max(x))
+    if not hi > lo:
+        lo, hi = lo - 0.5, hi + 0.5
+    if s.log and lo > 0:
+        return np.geomspace(lo, hi, 26)
+    return np.linspace(lo, hi, 26)
+
+
+def pair_plot(table: pd.DataFrame, summaries, out: Path, name: str = "pair_plot",
+              max_keys: int = 6) -> list[Path]:
+    """The pair plot of the weighted draws (``table``: a column per key and ``weight``)."""
+    shown = plotted(summaries, max_keys)
+    if not shown:
+        return []
+    k = len(shown)
+    w = table["weight"].to_numpy(dtype=float)
+    order = np.argsort(w, kind="stable")  # heavy points last, on top
+    size = 3 + 120 * w / w.max()
+    fig, axes = plt.subplots(k, k, figsize=(2.3 * k + 1.2, 2.3 * k + 0.6), squeeze=False,
+                             constrained_layout=True)
+    points = None
+    for i, si in enumerate(shown):
+        xi = table[si.key].to_numpy(dtype=float)
+        for j, sj in enumerate(shown):
+            ax = axes[i, j]
+            if j > i:
+                ax.set_axis_off()
+                continue
+            if i == j:
+                bins = _bins(si, xi)
+                ax.hist(xi, bins=bins, density=True, histtype="step", color="0.55", label="prior")
+                ax.hist(xi, bins=bins, weights=w, density=True, color="C0", alpha=0.6,
+                        label="posterior")
+                for q in (si.q05, si.q95):
+                    ax.axvline(q, color="C3", ls="--", lw=1)
+                ax.set_yticks([])
+            else:
+                xj = table[sj.key].to_numpy(dtype=float)
+                points = ax.scatter(xj[order], xi[order], s=size[order], c=w[order],
+                                    cmap="viridis", vmin=0, vmax=w.max(), linewidths=0)
+                if si.log:
+                    ax.set_yscale("log")
+            if sj.log:
+                ax.set_xscale("log")
+            if i == k - 1:
+                ax.set_xlabel(_short(sj.key), fontsize=8)
+            if j == 0 and i > 0:
+                ax.set_ylabel(_short(si.key), fontsize=8)
+            ax.tick_params(labelsize=7)
+    axes[0, 0].set_title(_short(shown[0].key), fontsize=8)
+    axes[0, 0].legend(fontsize=7, loc="upper right")
+    if points is not None:
+        fig.colorbar(points, ax=axes[:, -1].tolist(), shrink=0.6, label="weight")
+    n = len(summaries)
+    fig.suptitle(f"posterior (weighted draws){'' if k == n else f': {k} of {n} keys, the most moved'};"
+                 " dashed: 90% credible interval", fontsize=9)
+    return save(fig, out, name)
+
+
+def _short(key: str) -> str:
+    return key.split(".", 1)[1] if key.startswith("population.") else key
+
+
+def _g(x: float) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    if isinstance(x, bool):
+        return "true" if x else "false"
+    if x == 0 or 1e-3 <= abs(x) < 1e5:
+        return f"{x:.3g}" if abs(x) < 1000 else f"{x:,.0f}"
+    return f"{x:.2e}"
+
+
+def markdown(*, source: str, overrides, cases, summaries, ess: float, draws: int,
+             replicates: int, predictive: list[dict], notes: list[str],
+             simulate_seconds: float, posterior_file: str) -> str:
+    """``calibration.md``."""
+    lines = ["# Calibration to what senders saw", ""]
+    lines += [f"Observations: {source}", ""]
+    if overrides:
+        lines += [f"Command line: `{' '.join(overrides)}`", ""]
+    for label, ovs, observed in cases:
+        seen = ", ".join(f"{k} = {_g(v)}" for k, v in observed.items())
+        lines.append(f"- **{label}** (`{' '.join(ovs) or 'no overrides'}`): {seen}")
+    lines += ["", f"{draws} draws from the prior, {replicates} replicates per case and draw; "
+              f"effective sample size **{ess:.1f}** ({100 * ess / draws:.1f}% of the draws); "
+              f"simulation time {simulate_seconds:.0f} s.", ""]
+    for note in notes:
+        lines += [f"**Warning:** {note}", ""]
+    lines += [
+        "## Posterior per key",
+        "",
+        "Most moved first (by the shift of the mean and the narrowing, in prior standard "
+        "deviations on the prior's scale). Prior range: the prior's bounds; 90% CI: the "
+        "weighted 5% and 95% quantiles; sd ratio: posterior over prior standard deviation (1: "
+        "the observations did not narrow it); ESS: the effective sample size of the posterior "
+        "mean.",
+        "",
+        "| key | prior range | prior mean | posterior mean | 90% credible interval | sd ratio | ESS |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for s in sorted(summaries, key=lambda s: -s.moved):
+        rng = f"{_g(s.low)} to {_g(s.high)}" + (" (log)" if s.log else "")
+        lines.append(f"| `{s.key}` | {rng} | {_g(s.prior_mean)} | {_g(s.mean)} | "
+                     f"{_g(s.q05)} to {_g(s.q95)} | {s.sd_ratio:.2f} | {s.ess:.0f} |")
+    lines += [
+        "",
+        "## What the draws predict for what was seen",
+        "",
+        "Per case and observation: the value seen, and the mean over the prior's draws and "
+        "over the posterior's (weighted) of what each draw's replicates gave (a count's mean, "
+        "a yes/no outcome's share, an hour's mean where it happened).",
+        "",
+        "| case | metric | seen | prior | posterior |",
+        "|---|---|---|---|---|",
+    ]
+    for p in predictive:
+        lines.append(f"| {p['case']} | `{p['metric']}` | {_g(p['seen'])} | {_g(p['prior'])} | "
+                     f"{_g(p['posterior'])} |")
+    lines += [
+        "",
+        f"`{posterior_file}` summarises each key's posterior as one distribution (correlations "
+        f"between keys are dropped); use it as the prior of a run: "
+        f"`outreach uncertainty.file=<this folder>/{posterior_file}`.",
+        "",
+    ]
+    return "\n".join(lines)
