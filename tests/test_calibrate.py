@@ -8,8 +8,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import types
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -17,39 +15,14 @@ import pytest
 import yaml
 from scipy import integrate, stats
 
+from helpers import outreach
 from sim.analysis import calibrate, likelihood, observations, weighting
 from sim.config import compose
+from sim.config.uncertainty import Dist
 from sim.engine.simulate import simulate
-from sim.errors import ConfigError
+from sim.errors import ConfigError, ResultsError
 
 # --------------------------------------------------------------------------- the prior
-# A stand-in for sim/config/uncertainty.py's Dist (uniform only) until that module is merged.
-
-
-@dataclass(frozen=True)
-class Dist:
-    key: str
-    dist: str
-    params: dict
-    integer: bool = False
-
-    def ppf(self, u):
-        lo, hi = self.bounds()
-        x = lo + (hi - lo) * np.asarray(u, dtype=float)
-        return np.rint(x) if self.integer else x
-
-    def bounds(self):
-        return float(self.params["low"]), float(self.params["high"])
-
-
-def _write(path, dists):
-    path.write_text(yaml.safe_dump({d.key: {"dist": d.dist, **d.params} for d in dists}))
-
-
-@pytest.fixture(autouse=True)
-def prior_module(monkeypatch):
-    module = types.SimpleNamespace(Dist=Dist, write=_write, load=lambda cfg: [])
-    monkeypatch.setattr(calibrate, "uncertainty_module", lambda: module)
 
 
 def uniform(key, low, high):
@@ -61,7 +34,7 @@ def uniform(key, low, high):
 N = 20
 BLAST = ["population=homogeneous", "network=small_world", f"network.n={N + 1}",
          f"network.k={N}", "network.p=0", "close_ties=0", "platform=count", "horizon_hours=2",
-         "calibrate.plot_keys=1", "calibrate.progress=false"]
+         "calibrate.plot_keys=1", "output.progress=false"]
 
 
 def obs_file(tmp_path, cases, name="obs.yaml"):
@@ -213,7 +186,7 @@ def test_a_draw_is_judged_on_what_outreach_gives_with_its_values(tmp_path):
     scene = ["network.n_contacts=60", "network.outside_degree=3", "close_ties=5",
              "population.threshold_median=1",
              "platform=count", "horizon_hours=48", "calibrate.plot_keys=0",
-             "calibrate.progress=false"]
+             "output.progress=false"]
     seen = obs_file(tmp_path, [{"name": "x", "overrides": ["population.read_prob_base=0.3"],
                                 "observed": {"replies": 4, "restricted": True,
                                              "restriction_hour": 20}}])
@@ -346,14 +319,14 @@ def test_a_rerun_skips_the_draws_done_and_more_draws_extend_them(tmp_path):
     assert more.table["loglik"][:6].tolist() == pytest.approx(first.table["loglik"].tolist())
     rows = [json.loads(line) for line in path.read_text().splitlines()]
     assert [r["draw"] for r in rows[1:]] == list(range(10))
-    # other settings: the old record is set aside, and everything runs again
-    said.clear()
-    other = calibrate.run(calibrate.setup(BLAST + [*seen, "calibrate.draws=6",
-                                                   "calibrate.replicates=30"], dists=prior), out,
-                          say=said.append)
-    assert other.evaluated == 6
-    assert "set aside as evaluations.jsonl.previous" in said[0]
-    assert (out / "evaluations.jsonl.previous").is_file()
+    # other settings: refused, naming what changed, and the record is left as it was
+    before = path.read_text()
+    with pytest.raises(ResultsError, match=r"holds the evaluations of another calibration "
+                                           r"\(cases\[0\]\.config\.replicates: 20 then, now 30\); "
+                                           r"use another --out"):
+        calibrate.run(calibrate.setup(BLAST + [*seen, "calibrate.draws=6",
+                                               "calibrate.replicates=30"], dists=prior), out)
+    assert path.read_text() == before
 
 
 def test_the_same_draws_whatever_their_number():
@@ -361,6 +334,23 @@ def test_the_same_draws_whatever_their_number():
     few, many = calibrate.prior_draws(prior, 5, 3), calibrate.prior_draws(prior, 40, 3)
     assert np.array_equal(few, many[:5])
     assert many[:, 1].min() >= 10 and many[:, 1].max() <= 20
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def test_the_command_names_the_bad_file_in_one_line(tmp_path):
+    path = tmp_path / "seen.yaml"
+    path.write_text("- observed: {replys: 3}\n")
+    proc = outreach("calibrate", f"observations.file={path}", "--out", tmp_path / "out",
+                    cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith(f"outreach calibrate: error: {path}: case 1: observed.replys: "
+                                  "unknown metric; valid: reach, ")
+    assert proc.stderr.count("\n") == 1
+    proc = outreach("calibrate", "hydra.job.chdir=true", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "takes no hydra.* overrides but hydra.run.dir" in proc.stderr
 
 
 # --------------------------------------------------------------------------- coverage
@@ -379,7 +369,7 @@ def test_the_90_percent_credible_intervals_cover_the_truth(tmp_path):
     scene = ["population=homogeneous", "network=small_world", f"network.n={contacts + 1}",
              f"network.k={contacts}", "network.p=0", "close_ties=0", "platform=count",
              "horizon_hours=2", "calibrate.draws=96", "calibrate.replicates=30",
-             "calibrate.plot_keys=0", "calibrate.progress=false"]
+             "calibrate.plot_keys=0", "output.progress=false"]
     cases = [{"name": "friendly", "overrides": ["population.annoyance_threshold=10"],
               "observed": ["replies"]},
              {"name": "annoying", "overrides": ["population.annoyance_threshold=0.5"],

@@ -16,9 +16,9 @@ importance sampling from the prior weighted with a synthetic likelihood (docs/MO
    many draws carry the posterior (sim/analysis/weighting.py).
 
 Resume: each evaluated draw is appended, as one JSON line, to ``evaluations.jsonl`` in the
-output folder (first line: a fingerprint of everything that decides the numbers). Run again
-with the same folder and the draws already there are skipped; a folder holding another
-calibration's evaluations is set aside (``evaluations.jsonl.previous``) and started afresh.
+output folder (first line: everything that decides the numbers). Run again with the same
+folder and the draws already there are skipped (more draws extend them); a folder holding
+another calibration's evaluations is refused, naming the first difference.
 The final files are written whole (temporary name, then renamed), ``calibration.md`` last, and
 the folder carries an ``INCOMPLETE`` marker until then.
 """
@@ -45,10 +45,10 @@ from scipy.stats import qmc
 
 from sim import __version__
 from sim.analysis import likelihood, observations, weighting
-from sim.config import compose, validate
+from sim.config import compose, uncertainty, validate
 from sim.engine.scenario import build_scenario
 from sim.engine.simulate import simulate
-from sim.errors import ConfigError
+from sim.errors import ConfigError, ResultsError
 from sim.report import folders
 from sim.report.posterior import markdown, pair_plot
 
@@ -62,13 +62,6 @@ PLOT = "pair_plot"
 CONFIG = "config.yaml"
 SYNC_SECONDS = 5.0  # evaluations.jsonl is forced to disk at least this often
 FORMAT = 1  # of evaluations.jsonl: a change makes old evaluations a different calibration
-
-
-def uncertainty_module():
-    """sim/config/uncertainty.py (imported when first needed)."""
-    from sim.config import uncertainty
-
-    return uncertainty
 
 
 # --------------------------------------------------------------------------- set-up
@@ -133,7 +126,7 @@ def setup(overrides=(), dists=None) -> Setup:
     root = _compose(overrides, "")
     obs = observations.load(root)
     if dists is None:
-        dists = uncertainty_module().load(root)
+        dists = uncertainty.load(root)
     dists = list(dists)
     if not dists:
         raise ConfigError("no uncertain keys to calibrate (uncertainty=none): choose "
@@ -180,7 +173,8 @@ def prior_draws(dists, m: int, seed: int) -> np.ndarray:
     with warnings.catch_warnings():  # balance needs m = 2^j; any prefix is still a fine sample
         warnings.simplefilter("ignore", UserWarning)
         u = qmc.Sobol(len(dists), scramble=True, seed=int(seed)).random(int(m))
-    return np.column_stack([np.asarray(d.ppf(u[:, i]), dtype=float) for i, d in enumerate(dists)])
+    return np.column_stack([np.clip(np.asarray(d.ppf(u[:, i]), dtype=float), *d.bounds())
+                            for i, d in enumerate(dists)])
 
 
 def value_of(dist, v: float) -> int | float:
@@ -267,48 +261,72 @@ def predicted(case: observations.Case, table: pd.DataFrame) -> dict[str, float]:
 # --------------------------------------------------------------------------- the record
 
 
-def fingerprint(setup: Setup) -> str:
-    """A hash of everything that decides a draw's evaluation (not how many draws)."""
+def identity(setup: Setup) -> dict:
+    """Everything that decides a draw's evaluation (not how many draws, nor what only changes
+    the report), as plain data: the cases' configs (the drawn keys blanked) and observations,
+    the prior, the seed, the replicates and the variance floor."""
     cases = []
     for c in setup.cases:
         blank = with_values(c.cfg, [d for d in setup.dists if d.key in c.keys],
                             [0.0] * len(c.keys))  # the drawn keys' own values do not count
         conf = OmegaConf.to_container(blank, resolve=True)
-        for drop in ("output", "calibrate", "observations", "uncertainty"):
+        for drop in ("output", "calibrate", "observations", "uncertainty", "sensitivity"):
             conf.pop(drop, None)
         cases.append({"config": conf, "observed": c.case.observed})
     cal = setup.settings
-    text = json.dumps({
+    return json.loads(json.dumps({
         "format": FORMAT, "version": __version__, "cases": cases,
-        "dists": [[d.key, d.dist, d.params, bool(d.integer)] for d in setup.dists],
+        "dists": [{"key": d.key, "dist": d.dist, "params": d.params, "integer": bool(d.integer)}
+                  for d in setup.dists],
         "seed": int(cal.seed), "replicates": int(cal.replicates),
         "variance_floor": float(cal.variance_floor),
-    }, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+    }, sort_keys=True, default=str))
+
+
+def first_difference(old, new, prefix: str = "") -> str:
+    """Where two identities first differ, as ``path: old then, now new``."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for k in sorted(set(old) | set(new), key=str):
+            if old.get(k, "<absent>") != new.get(k, "<absent>"):
+                return first_difference(old.get(k, "<absent>"), new.get(k, "<absent>"),
+                                        f"{prefix}.{k}" if prefix else str(k))
+        return prefix
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        for i, (a, b) in enumerate(zip(old, new)):
+            if a != b:
+                return first_difference(a, b, f"{prefix}[{i}]")
+    return f"{prefix}: {json.dumps(old, default=str)} then, now {json.dumps(new, default=str)}"
 
 
 class Record:
-    """``evaluations.jsonl``: a header line, then one line per evaluated draw, appended and
-    flushed as each finishes; a line cut short by a kill is dropped when read."""
+    """``evaluations.jsonl``: a header line (the calibration's identity), then one line per
+    evaluated draw, appended as each finishes; a line cut short by a kill is dropped when
+    read. A file of another calibration is refused (ResultsError naming the first
+    difference), never overwritten."""
 
-    def __init__(self, folder: Path, setup: Setup, values: np.ndarray, say=print):
+    def __init__(self, folder: Path, setup: Setup, values: np.ndarray):
         self.path = Path(folder) / EVALUATIONS
-        self.header = {"fingerprint": fingerprint(setup), "keys": setup.keys,
-                       "cases": [c.case.label for c in setup.cases], "format": FORMAT}
+        self.header = {"identity": identity(setup), "keys": setup.keys,
+                       "cases": [c.case.label for c in setup.cases]}
         self.done: dict[int, dict] = {}
         self._synced = time.monotonic()
         rows = self._read()
         if rows is not None:
             head, body = rows
-            same = head.get("fingerprint") == self.header["fingerprint"] and all(
-                np.allclose(r["values"], values[r["draw"]], rtol=1e-12, atol=0)
-                for r in body if r["draw"] < len(values))
-            if same:
-                self.done = {r["draw"]: r for r in body}
-            else:
-                say(f"calibrate: {self.path} holds another calibration's draws (different "
-                    f"cases, prior or settings); set aside as {self.path.name}.previous")
-                os.replace(self.path, self.path.with_name(self.path.name + ".previous"))
+            if "identity" not in head:
+                raise ResultsError(f"{self.path}: not an evaluations file of outreach calibrate "
+                                   "(delete it or use another --out)")
+            if head["identity"] != self.header["identity"]:
+                raise ResultsError(
+                    f"{folder}: holds the evaluations of another calibration "
+                    f"({first_difference(head['identity'], self.header['identity'])}); use "
+                    f"another --out, or delete {EVALUATIONS} there to start again")
+            for r in body:
+                j = r["draw"]
+                if j < len(values) and not np.allclose(r["values"], values[j], rtol=1e-12, atol=0):
+                    raise ResultsError(f"{self.path}: draw {j}'s values differ from this run's "
+                                       "(a different scipy?); delete the file to start again")
+            self.done = {r["draw"]: r for r in body}
         self._rewrite()
 
     def _read(self):
@@ -321,7 +339,7 @@ class Record:
                 parsed.append(json.loads(line))
             except ValueError:
                 break  # cut short by a kill: it and anything after are dropped
-        if not parsed or "fingerprint" not in parsed[0]:
+        if not parsed or not isinstance(parsed[0], dict):
             return {}, []
         body = [r for r in parsed[1:] if isinstance(r, dict) and "draw" in r and "loglik" in r]
         return parsed[0], body
@@ -379,7 +397,7 @@ def run(setup: Setup, out: Path, say: Callable[[str], None] = print,
     values = prior_draws(setup.dists, m, int(cal.seed))
     preflight(setup)
     folders.atomic_write(out / CONFIG, lambda p: p.write_text(_config_text(setup)))
-    record = Record(out, setup, values, say=say)
+    record = Record(out, setup, values)
     todo = [j for j in range(m) if j not in record.done]
     if record.done and todo:
         say(f"calibrate: resuming: {m - len(todo)} of {m} draws already evaluated in {out}")
@@ -387,7 +405,7 @@ def run(setup: Setup, out: Path, say: Callable[[str], None] = print,
         say(f"calibrate: warning: {note}")
     runner = Runner(setup)
     bar = None
-    if cal.progress and todo:
+    if setup.root.output.progress and todo:
         from tqdm import tqdm
 
         bar = tqdm(total=m, initial=m - len(todo), desc="draws", unit="draw", leave=False)
@@ -463,8 +481,7 @@ def finish(setup: Setup, out: Path, record: Record, values: np.ndarray, t0: floa
     files = [out / POSTERIOR_TABLE]
     folders.write_parquet(out / POSTERIOR_TABLE, table)
     posterior = posterior_dists(setup.dists, values, w)
-    unc = uncertainty_module()
-    folders.atomic_write(out / POSTERIOR_YAML, lambda p: unc.write(p, posterior))
+    folders.atomic_write(out / POSTERIOR_YAML, lambda p: uncertainty.write(p, posterior))
     files.append(out / POSTERIOR_YAML)
     files += pair_plot(table, summaries, out, PLOT, max_keys=int(setup.settings.plot_keys))
     seconds = time.perf_counter() - t0
@@ -485,11 +502,10 @@ def finish(setup: Setup, out: Path, record: Record, values: np.ndarray, t0: floa
 
 def posterior_dists(dists, values: np.ndarray, w: np.ndarray) -> list:
     """The weighted draws summarised per key as the prior module's distributions."""
-    Dist = uncertainty_module().Dist
     out = []
     for i, d in enumerate(dists):
         name, params = weighting.fit(d, values[:, i], w)
-        out.append(Dist(key=d.key, dist=name, params=params, integer=bool(d.integer)))
+        out.append(uncertainty.Dist(key=d.key, dist=name, params=params, integer=bool(d.integer)))
     return out
 
 

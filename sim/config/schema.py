@@ -470,10 +470,9 @@ class CalibrateConfig:
     # Counts that are not whole numbers (several senders, effort, weighted unfollows) get a
     # Gaussian synthetic likelihood whose variance is at least this (metric units squared).
     variance_floor: float = 0.25
-    # The pair plot shows at most this many keys: those the observations moved the most.
+    # The pair plot shows at most this many keys: those the observations moved the most
+    # (0: no pair plot). The progress bar follows output.progress.
     plot_keys: int = 6
-    # Show a progress bar.
-    progress: bool = True
 
 
 @dataclass

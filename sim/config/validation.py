@@ -318,7 +318,6 @@ def validate_calibrate(cal) -> None:
     check_nonneg("calibrate.min_ess", cal.min_ess)
     check_positive("calibrate.variance_floor", cal.variance_floor)
     check_nonneg("calibrate.plot_keys", cal.plot_keys, integer=True)
-    check_bool("calibrate.progress", cal.progress)
 
 
 def _check_fatigue(pop) -> None:
