@@ -26,7 +26,6 @@ import yaml
 from omegaconf import DictConfig, ListConfig, OmegaConf
 
 from sim import metrics
-from sim.config import CONFIG_DIR
 from sim.errors import ConfigError
 
 CASE_KEYS = ("name", "overrides", "observed")
@@ -77,7 +76,7 @@ def source_of(obs_cfg) -> str:
     if obs_cfg.get("file"):
         return str(obs_cfg.file)
     name = obs_cfg.get("name", "none")
-    return f"observations={name} ({Path(CONFIG_DIR) / 'observations' / f'{name}.yaml'})"
+    return f"observations={name} (configs/observations/{name}.yaml)"
 
 
 def load(cfg) -> Observations:

@@ -6,7 +6,8 @@ anything; the computation is in sim/analysis/.
 * ``pair_plot``: the keys the observations moved most (at most ``max_keys``): on the
   diagonal each key's weighted histogram (the posterior) over its unweighted one (the prior),
   with the 90% credible interval; below it each pair's draws as points whose size and colour
-  grow with their weight (heavy ones drawn last); log axes for log-scaled keys. PNG and SVG.
+  grow with their weight (heavy ones drawn last); log axes for log-scaled keys; most moved
+  key first. PNG and SVG.
 * ``markdown``: the run (observations, cases, draws, replicates, effective sample size,
   warnings), per key the prior range and mean against the posterior mean and 90% credible
   interval with its effective sample size, and per observation what the prior's and the
@@ -22,6 +23,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker as ticker  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
@@ -29,10 +31,15 @@ from sim.report.figures import save  # noqa: E402
 
 
 def plotted(summaries, max_keys: int) -> list:
-    """The summaries of the keys to plot: the most moved, in the order of the prior."""
-    ranked = sorted(summaries, key=lambda s: -s.moved)[:max(0, int(max_keys))]
-    keep = {s.key for s in ranked}
-    return [s for s in summaries if s.key in keep]
+    """The summaries of the keys to plot: the most moved first."""
+    return sorted(summaries, key=lambda s: -s.moved)[:max(0, int(max_keys))]
+
+
+def _log_axis(axis) -> None:
+    """A log axis with a few plain labels (0.01, 0.1; not 10^-2 with crowded minor labels)."""
+    axis.set_major_locator(ticker.LogLocator(numticks=4))
+    axis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_minor_formatter(ticker.NullFormatter())
 
 
 def _bins(s, x: np.ndarray) -> np.ndarray:
@@ -53,8 +60,8 @@ def pair_plot(table: pd.DataFrame, summaries, out: Path, name: str = "pair_plot"
     k = len(shown)
     w = table["weight"].to_numpy(dtype=float)
     order = np.argsort(w, kind="stable")  # heavy points last, on top
-    size = 3 + 120 * w / w.max()
-    fig, axes = plt.subplots(k, k, figsize=(2.3 * k + 1.2, 2.3 * k + 0.6), squeeze=False,
+    size = 2 + 90 * w / w.max()
+    fig, axes = plt.subplots(k, k, figsize=(2.0 * k + 0.6, 2.0 * k + 0.4), squeeze=False,
                              constrained_layout=True)
     points = None
     for i, si in enumerate(shown):
@@ -65,9 +72,10 @@ def pair_plot(table: pd.DataFrame, summaries, out: Path, name: str = "pair_plot"
                 ax.set_axis_off()
                 continue
             if i == j:
-                bins = _bins(si, xi)
-                ax.hist(xi, bins=bins, density=True, histtype="step", color="0.55", label="prior")
-                ax.hist(xi, bins=bins, weights=w, density=True, color="C0", alpha=0.6,
+                bins = _bins(si, xi)  # share of the draws per bin (log bins on a log axis)
+                ax.hist(xi, bins=bins, weights=np.full(len(xi), 1 / len(xi)), histtype="step",
+                        color="0.55", label="prior")
+                ax.hist(xi, bins=bins, weights=w / w.sum(), color="C0", alpha=0.6,
                         label="posterior")
                 for q in (si.q05, si.q95):
                     ax.axvline(q, color="C3", ls="--", lw=1)
@@ -78,8 +86,10 @@ def pair_plot(table: pd.DataFrame, summaries, out: Path, name: str = "pair_plot"
                                     cmap="viridis", vmin=0, vmax=w.max(), linewidths=0)
                 if si.log:
                     ax.set_yscale("log")
+                    _log_axis(ax.yaxis)
             if sj.log:
                 ax.set_xscale("log")
+                _log_axis(ax.xaxis)
             if i == k - 1:
                 ax.set_xlabel(_short(sj.key), fontsize=8)
             if j == 0 and i > 0:
@@ -87,8 +97,9 @@ def pair_plot(table: pd.DataFrame, summaries, out: Path, name: str = "pair_plot"
             ax.tick_params(labelsize=7)
     axes[0, 0].set_title(_short(shown[0].key), fontsize=8)
     axes[0, 0].legend(fontsize=7, loc="upper right")
-    if points is not None:
-        fig.colorbar(points, ax=axes[:, -1].tolist(), shrink=0.6, label="weight")
+    if points is not None:  # in the empty upper corner
+        cax = axes[0, -1].inset_axes([0.45, 0.1, 0.08, 0.85])
+        fig.colorbar(points, cax=cax, label="weight of a draw")
     n = len(summaries)
     fig.suptitle(f"posterior (weighted draws){'' if k == n else f': {k} of {n} keys, the most moved'};"
                  " dashed: 90% credible interval", fontsize=9)
