@@ -18,6 +18,7 @@ from scipy import integrate, stats
 from helpers import outreach
 from sim.analysis import calibrate, likelihood, observations, weighting
 from sim.config import compose
+from sim.config import uncertainty
 from sim.config.uncertainty import Dist
 from sim.engine.simulate import simulate
 from sim.errors import ConfigError, ResultsError
@@ -178,6 +179,11 @@ def test_a_yes_no_outcome_gives_the_exact_posterior_mean(tmp_path):
                      "pair_plot.svg", "posterior.parquet", "posterior.yaml"]  # no INCOMPLETE
     text = (tmp_path / "out" / "calibration.md").read_text()
     assert "| `population.report_prob` | 0 to 0.2 | 0.1 | " in text
+    # posterior.yaml is a prior: a beta on the prior's bounds with the weighted mean
+    post = uncertainty.load(compose(BLAST + [f"uncertainty.file={tmp_path / 'out' / 'posterior.yaml'}"]))
+    assert [(d.key, d.dist, d.bounds()) for d in post] == [("population.report_prob", "beta", (0.0, 0.2))]
+    assert float(np.mean(post[0].ppf((np.arange(4000) + 0.5) / 4000))) == pytest.approx(
+        r.summaries[0].mean, abs=1e-3)
 
 
 def test_a_draw_is_judged_on_what_outreach_gives_with_its_values(tmp_path):

@@ -48,7 +48,7 @@ from sim.analysis import likelihood, observations, weighting
 from sim.config import compose, uncertainty, validate
 from sim.engine.scenario import build_scenario
 from sim.engine.simulate import simulate
-from sim.errors import ConfigError, ResultsError
+from sim.errors import ConfigError, ResultsError, UserError
 from sim.report import folders
 from sim.report.posterior import markdown, pair_plot
 
@@ -409,11 +409,19 @@ def run(setup: Setup, out: Path, say: Callable[[str], None] = print,
         from tqdm import tqdm
 
         bar = tqdm(total=m, initial=m - len(todo), desc="draws", unit="draw", leave=False)
+    engine_log = logging.getLogger("sim")  # a case's warnings (horizon) once, not per draw
+    level = engine_log.level
     try:
-        for j in todo:
+        for n, j in enumerate(todo):
             check()
+            if n == 1:
+                engine_log.setLevel(logging.ERROR)
             t = time.perf_counter()
-            row = runner.evaluate(values[j])
+            try:
+                row = runner.evaluate(values[j])
+            except UserError as exc:  # a draw whose config cannot run: name it
+                shown = ", ".join(f"{d.key}={value_of(d, v):g}" for d, v in zip(setup.dists, values[j]))
+                raise type(exc)(f"prior draw {j} ({shown}): {exc}") from None
             record.append({"draw": j, "values": values[j].tolist(), **row,
                            "seconds": round(time.perf_counter() - t, 4)})
             if bar is not None:
@@ -421,6 +429,7 @@ def run(setup: Setup, out: Path, say: Callable[[str], None] = print,
                 if len(record.done) % 10 == 0 or len(record.done) == m:
                     bar.set_postfix_str(f"ESS {_running_ess(record, m):.0f}")
     finally:
+        engine_log.setLevel(level)
         if bar is not None:
             bar.close()
     check()
