@@ -83,7 +83,8 @@ def pair_plot(table: pd.DataFrame, summaries, out: Path, name: str = "pair_plot"
             else:
                 xj = table[sj.key].to_numpy(dtype=float)
                 points = ax.scatter(xj[order], xi[order], s=size[order], c=w[order],
-                                    cmap="viridis", vmin=0, vmax=w.max(), linewidths=0)
+                                    cmap="viridis", vmin=0, vmax=w.max(), linewidths=0,
+                                    rasterized=True)  # a light SVG however many draws
                 if si.log:
                     ax.set_yscale("log")
                     _log_axis(ax.yaxis)
