@@ -253,6 +253,8 @@ VALID = ", ".join(["reach", "supporters", "replies"])
     ("- 3\n", r"^{f}: case 1: expected a mapping with overrides and observed, got int$"),
     ("replies: 3\n", r"^{f}: expected a list of cases, or a mapping with cases: \(unknown key 'replies'\)$"),
     ("[]\n", r"^{f}: no cases"),
+    ("- {name: a, observed: {replies: 3}}\n- {name: a, observed: {replies: 4}}\n",
+     r"^{f}: case 1: name 'a' is used twice"),
     ("- observed: {replies: 3\n", r"^{f}: not valid YAML \(line 2: "),
 ])
 def test_a_bad_observations_file_is_one_line_naming_file_case_and_key(tmp_path, content, message):

@@ -26,7 +26,6 @@ the folder carries an ``INCOMPLETE`` marker until then.
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import logging
 import os
@@ -51,8 +50,6 @@ from sim.engine.simulate import simulate
 from sim.errors import ConfigError, ResultsError, UserError
 from sim.report import folders
 from sim.report.posterior import markdown, pair_plot
-
-log = logging.getLogger("outreach.calibrate")
 
 EVALUATIONS = "evaluations.jsonl"
 POSTERIOR_TABLE = "posterior.parquet"
@@ -161,7 +158,8 @@ def _path(key: str) -> str:
 
 
 def _has_key(cfg, key: str) -> bool:
-    return OmegaConf.select(cfg, _path(key), default=KeyError, throw_on_missing=False) is not KeyError
+    found = OmegaConf.select(cfg, _path(key), default=KeyError, throw_on_missing=False)
+    return found is not KeyError
 
 
 # --------------------------------------------------------------------------- draws
@@ -206,7 +204,8 @@ def preflight(setup: Setup) -> None:
                 validate(with_values(c.cfg, setup.dists, row))
             except (ConfigError, OmegaConfBaseException) as exc:
                 raise ConfigError(f"the prior's {name} ends are not a valid config for case "
-                                  f"{c.case.index + 1} ({c.case.label}): {_first_line(exc)}") from None
+                                  f"{c.case.index + 1} ({c.case.label}): "
+                                  f"{_first_line(exc)}") from None
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -420,7 +419,8 @@ def run(setup: Setup, out: Path, say: Callable[[str], None] = print,
             try:
                 row = runner.evaluate(values[j])
             except UserError as exc:  # a draw whose config cannot run: name it
-                shown = ", ".join(f"{d.key}={value_of(d, v):g}" for d, v in zip(setup.dists, values[j]))
+                shown = ", ".join(f"{d.key}={value_of(d, v):g}"
+                                  for d, v in zip(setup.dists, values[j]))
                 raise type(exc)(f"prior draw {j} ({shown}): {exc}") from None
             record.append({"draw": j, "values": values[j].tolist(), **row,
                            "seconds": round(time.perf_counter() - t, 4)})
@@ -463,11 +463,12 @@ def predictive(setup: Setup, record: Record, w: np.ndarray, m: int) -> list[dict
     out = []
     for i, c in enumerate(setup.cases):
         for name, seen in c.case.observed.items():
-            vals = np.array([record.done[j]["means"][i].get(name, float("nan")) for j in range(m)],
-                            dtype=float)
+            vals = np.array([record.done[j]["means"][i].get(name, float("nan"))
+                             for j in range(m)], dtype=float)
             ok = np.isfinite(vals)
             prior = float(vals[ok].mean()) if ok.any() else float("nan")
-            post = float(np.sum(w[ok] * vals[ok]) / np.sum(w[ok])) if ok.any() and w[ok].sum() > 0 else float("nan")
+            post = (float(np.sum(w[ok] * vals[ok]) / np.sum(w[ok]))
+                    if ok.any() and w[ok].sum() > 0 else float("nan"))
             out.append({"case": c.case.label, "metric": name, "seen": seen, "prior": prior,
                         "posterior": post})
     return out

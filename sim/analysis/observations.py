@@ -121,7 +121,13 @@ def parse(data: Any, source: str) -> Observations:
     if not isinstance(data, list):
         raise ConfigError(f"{source}: expected a list of cases (or a mapping with cases:), "
                           f"got {type(data).__name__}")
-    return Observations(source=source, cases=tuple(_case(c, i, source) for i, c in enumerate(data)))
+    cases = tuple(_case(c, i, source) for i, c in enumerate(data))
+    labels = [c.label for c in cases]
+    for c in cases:
+        if labels.count(c.label) > 1:
+            raise ConfigError(f"{source}: case {c.index + 1}: name {c.label!r} is used twice "
+                              "(the tables name each case by it)")
+    return Observations(source=source, cases=cases)
 
 
 def _case(raw: Any, i: int, source: str) -> Case:
