@@ -17,7 +17,7 @@ from hydra.core.config_store import ConfigStore
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config.schema import SCHEMAS, OutreachConfig, UncertaintyConfig
+from sim.config.schema import SCHEMAS, ObservationsConfig, OutreachConfig, UncertaintyConfig
 from sim.errors import ConfigError
 
 _PACKAGE = Path(__file__).resolve().parent.parent
@@ -45,6 +45,7 @@ def register_configs() -> None:
     for group, options in SCHEMAS.items():
         for name, node in options.items():
             cs.store(group=group, name=f"{name}_schema", node=node)
+    cs.store(group="observations", name="observations_schema", node=ObservationsConfig)
 
 
 def options(group: str) -> list[str]:

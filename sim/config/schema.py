@@ -440,6 +440,52 @@ class SensitivityConfig:
     workers: int = 0  # processes evaluating points; 0 = every core
 
 
+# --------------------------------------------------------------------------- calibration
+# `outreach calibrate`: from what a sender saw to a posterior over the uncertain keys
+# (sim/analysis/calibrate.py; docs/MODEL.md, "Calibration to what a sender saw").
+
+
+@dataclass
+class ObservationsConfig:
+    """What senders saw, case by case (group ``observations``: ``none``, ``story``, or
+    ``observations.file=PATH``). Each case is a mapping with ``overrides`` (the scenario, as
+    ``outreach`` overrides) and ``observed`` (registry metric name -> the value seen); an
+    optional ``name`` labels it. Checked by sim/analysis/observations.py."""
+
+    name: str = "none"
+    # A YAML file of cases (a list, or a mapping with ``cases``); when set it replaces
+    # ``cases``. Relative paths are from the working directory.
+    file: Optional[str] = None
+    cases: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class CalibrateConfig:
+    """Importance sampling from the prior (the ``uncertainty`` group) weighted by a synthetic
+    likelihood of the observations; every key's meaning and unit in docs/MODEL.md."""
+
+    # M: parameter vectors drawn from the prior (scrambled Sobol points through each key's
+    # inverse CDF). More draws, a larger effective sample size; a rerun with more draws
+    # reuses the ones already evaluated. Our default: about six minutes for the story (two
+    # cases, 44 keys) on two cores, with an effective sample size near 150.
+    draws: int = 1000
+    # Replicates simulated per case and draw (one engine run each), from which each observed
+    # metric's likelihood is estimated. Our default: a yes/no outcome's chance to about +-0.05.
+    replicates: int = 100
+    # Seed of the prior draws and of each case's replicate seed (the same for every draw:
+    # common random numbers, so likelihood ratios between draws are not the dice's).
+    seed: int = 0
+    # Warn (on stderr and in calibration.md) when the effective sample size of the weights
+    # is below this many draws: the posterior then rests on a few draws.
+    min_ess: float = 50.0
+    # Counts that are not whole numbers (several senders, effort, weighted unfollows) get a
+    # Gaussian synthetic likelihood whose variance is at least this (metric units squared).
+    variance_floor: float = 0.25
+    # The pair plot shows at most this many keys: those the observations moved the most
+    # (0: no pair plot). The progress bar follows output.progress.
+    plot_keys: int = 6
+
+
 @dataclass
 class OutreachConfig:
     network: Any = MISSING
@@ -465,6 +511,9 @@ class OutreachConfig:
     output: OutputConfig = field(default_factory=OutputConfig)
     uncertainty: UncertaintyConfig = field(default_factory=UncertaintyConfig)
     sensitivity: SensitivityConfig = field(default_factory=SensitivityConfig)
+    # `outreach calibrate` (sim/analysis/calibrate.py): the observations and its settings
+    observations: Any = MISSING
+    calibrate: CalibrateConfig = field(default_factory=CalibrateConfig)
 
 
 SCHEMAS = {

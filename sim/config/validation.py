@@ -274,6 +274,8 @@ def validate(cfg) -> None:
 
     validate_platform(cfg.platform)
     validate_analyses(cfg)
+    if cfg.get("calibrate") is not None:
+        validate_calibrate(cfg.calibrate)
 
 
 def validate_analyses(cfg) -> None:
@@ -324,6 +326,17 @@ def _check_plan(cfg) -> None:
     if cfg.senders.fraction > 0:
         _fail("senders.fraction", cfg.senders.fraction,
               "0 with strategy=plan (a plan file is one sender's schedule)")
+
+
+def validate_calibrate(cal) -> None:
+    """The ``calibrate`` block (`outreach calibrate`); the observations are checked when read
+    (sim/analysis/observations.py)."""
+    check_positive("calibrate.draws", cal.draws, integer=True)
+    check_positive("calibrate.replicates", cal.replicates, integer=True)
+    check_nonneg("calibrate.seed", cal.seed, integer=True)
+    check_nonneg("calibrate.min_ess", cal.min_ess)
+    check_positive("calibrate.variance_floor", cal.variance_floor)
+    check_nonneg("calibrate.plot_keys", cal.plot_keys, integer=True)
 
 
 def _check_fatigue(pop) -> None:

@@ -16,6 +16,20 @@ from sim import metrics  # noqa: E402
 from sim.report.folders import atomic_write  # noqa: E402
 from sim.units import HOURS_PER_DAY  # noqa: E402
 
+FORMATS = ("png", "svg")  # a figure of a report is written in both (outreach.png: PNG only)
+
+
+def save(fig, out: Path, name: str) -> list[Path]:
+    """Write ``out/name.png`` and ``out/name.svg`` whole (temporary file, then renamed), close
+    the figure; the paths."""
+    paths = []
+    for fmt in FORMATS:
+        path = Path(out) / f"{name}.{fmt}"
+        atomic_write(path, lambda p, fmt=fmt: fig.savefig(p, dpi=110, format=fmt))
+        paths.append(path)
+    plt.close(fig)
+    return paths
+
 
 def outreach_figure(ts: pd.DataFrame, summary: dict, title: str, limit=None, path: Path | None = None):
     """The registry's run-figure metrics over time, cumulative (mean and 5-95% band), with
