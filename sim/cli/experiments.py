@@ -3,12 +3,14 @@
     outreach experiment --list
     outreach experiment flat_army                    # sweep + figures into results/flat_army/
     outreach experiment flat_army --out /tmp/fa replicates=100 hydra.launcher.n_jobs=2
+    outreach experiment decide                       # outreach optimise into results/decide/
 
 An experiment is one Hydra config, ``configs/experiment/NAME.yaml``, that fixes the scenario,
 declares its sweep (``hydra.sweeper.params``), its sweep folder (``results/NAME/sweep``) and
 where ``outreach compare`` puts figures and table when the sweep ends (``results/NAME``).
 This command is the same as ``outreach +experiment=NAME -m``; it adds ``--out`` and
-``--list``. Running it again resumes: jobs already complete are skipped.
+``--list``. An experiment whose header says ``# runs: outreach optimise`` (``decide``) runs that
+subcommand with ``+experiment=NAME`` instead of a sweep. Running it again resumes: jobs already complete are skipped.
 Questions, commands and headline results: experiments/README.md.
 """
 
@@ -35,6 +37,15 @@ def describe(name: str) -> str:
     return ""
 
 
+def command(name: str) -> str | None:
+    """The subcommand an experiment runs instead of a sweep (its header's "# runs: outreach
+    NAME" line), or None for a sweep."""
+    for line in (EXPERIMENT_DIR / f"{name}.yaml").read_text().splitlines():
+        if line.startswith("# runs: outreach "):
+            return line.removeprefix("# runs: outreach ").strip()
+    return None
+
+
 def hydra_argv(name: str, out: Path | None, overrides: list[str]) -> list[str]:
     argv = ["-m", f"+experiment={name}"]
     if out is not None:
@@ -43,8 +54,17 @@ def hydra_argv(name: str, out: Path | None, overrides: list[str]) -> list[str]:
 
 
 def run(name: str, out: Path | None = None, overrides=()) -> int:
-    """Run the experiment's sweep through the ``outreach`` Hydra app; its exit code."""
-    from sim.cli.main import hydra_main
+    """Run the experiment's sweep through the ``outreach`` Hydra app, or the subcommand it
+    names (``decide`` runs ``outreach optimise`` into results/decide/); its exit code."""
+    import importlib
+
+    from sim.cli.main import SUBCOMMANDS, hydra_main
+
+    sub = command(name)
+    if sub is not None:
+        module = importlib.import_module(SUBCOMMANDS[sub][0])
+        target = out if out is not None else Path("results") / name
+        return module.main([f"+experiment={name}", "--out", str(target), *overrides])
 
     saved = sys.argv
     sys.argv = ["outreach", *hydra_argv(name, out, list(overrides))]
