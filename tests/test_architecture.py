@@ -1,6 +1,6 @@
 """The package's layout as docs/ARCHITECTURE.md draws it, checked from the source's own imports
 (read with ast, nothing imported): data flows one way, config -> network -> rules -> engine ->
-report and the Mesa view -> cli and app; no module reaches back up the chain, there are no
+report and the Mesa view -> analysis -> cli and app; no module reaches back up the chain, there are no
 import cycles, no private name crosses a module boundary, and no module is named after one of
 the standard library's."""
 
@@ -24,8 +24,9 @@ LAYERS = {
     "sim.rules": 3,
     "sim.engine": 4,
     "sim.model": 5, "sim.report": 5,
-    "sim.cli": 6,
-    "sim.app": 7,
+    "sim.analysis": 6,
+    "sim.cli": 7,
+    "sim.app": 8,
 }
 
 

@@ -17,7 +17,7 @@ from hydra.core.config_store import ConfigStore
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config.schema import SCHEMAS, OutreachConfig
+from sim.config.schema import SCHEMAS, OutreachConfig, UncertaintyConfig
 from sim.errors import ConfigError
 
 _PACKAGE = Path(__file__).resolve().parent.parent
@@ -37,9 +37,11 @@ CONFIG_DIR = str(_config_dir())
 
 
 def register_configs() -> None:
-    """Store the schemas: ``<option>_schema`` in each group, ``outreach_schema`` at the root."""
+    """Store the schemas: ``<option>_schema`` in each group, ``outreach_schema`` at the root,
+    and ``uncertainty_schema``, the one schema of the uncertainty group's options."""
     cs = ConfigStore.instance()
     cs.store(name="outreach_schema", node=OutreachConfig)
+    cs.store(group="uncertainty", name="uncertainty_schema", node=UncertaintyConfig)
     for group, options in SCHEMAS.items():
         for name, node in options.items():
             cs.store(group=group, name=f"{name}_schema", node=node)

@@ -390,6 +390,56 @@ class OutputConfig:
     progress: bool = True
 
 
+# --------------------------------------------------------------------------- uncertainty
+
+
+UNCERTAINTY_KINDS = ("none", "default")
+
+
+@dataclass
+class UncertaintyConfig:
+    """Which config keys are uncertain, and their distributions (sim/config/uncertainty.py;
+    docs/MODEL.md, Uncertainty). Read by the analyses (``outreach sensitivity``); a plain run
+    uses the config's own values."""
+
+    # none: nothing is uncertain. default: every entry of the calibration table with a
+    # plausible range, for the run's platform rule (uniform, or loguniform on a log scale).
+    kind: str = "none"
+    # A YAML file mapping config keys to distributions ([low, high] or {dist: ..., ...});
+    # relative paths are from the working directory. With kind=default its keys replace the
+    # table's or add to them; with none they are the whole list.
+    file: Optional[str] = None
+
+
+# --------------------------------------------------------------------------- sensitivity
+
+
+SENSITIVITY_METHODS = ("morris", "sobol")
+SENSITIVITY_OUTPUTS = ("suspended", "restricted", "supporters", "replies", "close_ties_annoyed")
+
+
+@dataclass
+class SensitivityConfig:
+    """``outreach sensitivity``: which of the uncertain keys (the uncertainty block) move
+    which outputs (docs/MODEL.md, Sensitivity)."""
+
+    # morris: screening (mu_star, sigma of the elementary effects); sobol: variance shares
+    # (first-order S1, total-order ST) from Saltelli's sampling.
+    method: str = "morris"
+    # Base sample size: Morris trajectories (samples x (k + 1) points for k uncertain keys);
+    # Sobol's N, a power of 2 (samples x (k + 2) points). Points.
+    samples: int = 16
+    # Replicates simulated at each point; the point's output is their mean (a risk: the share
+    # of replicates hit). Every point uses the same replicate seed (common random numbers).
+    replicates: int = 100
+    # The metrics analysed (registry names, sim/metrics.py, counts or risks). Every metric is
+    # stored per point, so changing this list reuses the points already run.
+    outputs: list[str] = field(default_factory=lambda: list(SENSITIVITY_OUTPUTS))
+    levels: int = 4  # Morris: grid levels of each key's quantile (even); SALib's default
+    resamples: int = 1000  # bootstrap resamples behind the 95% intervals
+    workers: int = 0  # processes evaluating points; 0 = every core
+
+
 @dataclass
 class OutreachConfig:
     network: Any = MISSING
@@ -413,6 +463,8 @@ class OutreachConfig:
     senders: SendersConfig = field(default_factory=SendersConfig)
     engine: EngineConfig = field(default_factory=EngineConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
+    uncertainty: UncertaintyConfig = field(default_factory=UncertaintyConfig)
+    sensitivity: SensitivityConfig = field(default_factory=SensitivityConfig)
 
 
 SCHEMAS = {

@@ -14,7 +14,9 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config.schema import SCHEMAS, TIE_SOURCES, TIE_STRENGTH_DEFAULTS
+from sim import metrics
+from sim.config.schema import (SCHEMAS, SENSITIVITY_METHODS, TIE_SOURCES, TIE_STRENGTH_DEFAULTS,
+                               UNCERTAINTY_KINDS)
 from sim.errors import ConfigError
 from sim.units import HOURS_PER_DAY
 
@@ -271,6 +273,39 @@ def validate(cfg) -> None:
         _check_plan(cfg)
 
     validate_platform(cfg.platform)
+    validate_analyses(cfg)
+
+
+def validate_analyses(cfg) -> None:
+    """The uncertainty and sensitivity blocks (absent from configs saved before they
+    existed). The distributions themselves are checked where they are read
+    (sim/config/uncertainty.py), since a file may name them."""
+    unc = cfg.get("uncertainty")
+    if unc is not None:
+        check_choice("uncertainty.kind", unc.get("kind"), UNCERTAINTY_KINDS)
+        path = unc.get("file")
+        if path is not None and (not isinstance(path, str) or not path.strip()):
+            _fail("uncertainty.file", path, "a file path or null")
+    sens = cfg.get("sensitivity")
+    if sens is None:
+        return
+    check_choice("sensitivity.method", sens.method, SENSITIVITY_METHODS)
+    check_positive("sensitivity.samples", sens.samples, integer=True)
+    if sens.method == "sobol" and sens.samples & (sens.samples - 1):
+        _fail("sensitivity.samples", sens.samples,
+              "a power of 2 with sensitivity.method=sobol (Saltelli's scheme needs one)")
+    check_positive("sensitivity.replicates", sens.replicates, integer=True)
+    check_positive("sensitivity.resamples", sens.resamples, integer=True)
+    check_nonneg("sensitivity.workers", sens.workers, integer=True)
+    levels = sens.levels
+    if not isinstance(levels, int) or isinstance(levels, bool) or levels < 2 or levels % 2:
+        _fail("sensitivity.levels", levels, "an even integer >= 2 (Morris grid levels)")
+    outputs = list(sens.outputs) if not isinstance(sens.outputs, str) else None
+    if not outputs:
+        _fail("sensitivity.outputs", sens.outputs, "a non-empty list of metric names")
+    allowed = metrics.names(kind=metrics.COUNT) + metrics.names(kind=metrics.PROPORTION)
+    for name in outputs:
+        check_choice("sensitivity.outputs", name, allowed)
 
 
 def _check_plan(cfg) -> None:

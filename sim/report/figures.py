@@ -1,4 +1,5 @@
-"""A run's own figure, ``outreach.png``: what people would rather look at than read."""
+"""A run's own figure, ``outreach.png``: what people would rather look at than read; and
+``outreach sensitivity``'s bars of indices."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sim import metrics  # noqa: E402
@@ -44,3 +46,44 @@ def outreach_figure(ts: pd.DataFrame, summary: dict, title: str, limit=None, pat
         atomic_write(Path(path), lambda p: fig.savefig(p, dpi=110, format="png"))
         plt.close(fig)
     return fig
+
+
+SENSITIVITY_FORMATS = ("png", "svg")
+
+
+def sensitivity_figure(table: pd.DataFrame, stem: Path, title: str) -> list[Path]:
+    """``outreach sensitivity``'s indices as bars with their 95% intervals: one panel per
+    output, the keys down the side (ordered by the first output's main index, largest on top),
+    the two indices of the method side by side. Written as ``stem``.png and .svg."""
+    outputs = list(dict.fromkeys(table["output"]))
+    names = list(dict.fromkeys(table["index"]))  # (mu_star, sigma) or (S1, ST)
+    first = table[(table["output"] == outputs[0]) & (table["index"] == names[0])]
+    keys = list(first.sort_values("value", kind="stable")["parameter"])  # largest drawn on top
+    y = np.arange(len(keys))
+    height = 0.8 / len(names)
+    fig, axes = plt.subplots(1, len(outputs), figsize=(3.4 * len(outputs) + 2.5, 0.22 * len(keys) + 1.8),
+                             sharey=True, constrained_layout=True, squeeze=False)
+    for ax, output in zip(axes[0], outputs):
+        for n, (name, color) in enumerate(zip(names, ("C0", "C1"))):
+            d = table[(table["output"] == output) & (table["index"] == name)].set_index("parameter").loc[keys]
+            v = d["value"].to_numpy(dtype=float)
+            lo = np.clip(v - d["ci_low"].to_numpy(dtype=float), 0, None)
+            hi = np.clip(d["ci_high"].to_numpy(dtype=float) - v, 0, None)
+            ax.barh(y + (n - (len(names) - 1) / 2) * height, v, height=height, color=color,
+                    xerr=np.nan_to_num(np.vstack([lo, hi])), ecolor="0.3", capsize=1.5,
+                    error_kw={"elinewidth": 0.8}, label=name)
+        ax.axvline(0, color="k", lw=0.6)
+        label = metrics.BY_NAME[output].label if output in metrics.BY_NAME else output
+        ax.set_title(label, fontsize=10)
+        ax.grid(axis="x", alpha=0.3)
+    axes[0][0].set_yticks(y, keys, fontsize=7)
+    axes[0][0].set_ylim(-0.6, len(keys) - 0.4)
+    axes[0][-1].legend(fontsize=8, loc="lower right")
+    fig.suptitle(title, fontsize=10)
+    paths = []
+    for fmt in SENSITIVITY_FORMATS:
+        path = Path(f"{stem}.{fmt}")
+        atomic_write(path, lambda p, fmt=fmt: fig.savefig(p, dpi=110, format=fmt))
+        paths.append(path)
+    plt.close(fig)
+    return paths
