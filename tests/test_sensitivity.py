@@ -165,8 +165,13 @@ def test_a_different_config_in_the_same_folder_is_refused(tmp_path, keys_file, c
     assert cli.main([*args, "sensitivity.replicates=7"]) == 2
     err = capsys.readouterr().err.strip()
     assert err == (f"outreach sensitivity: error: {tmp_path}: holds the points of another "
-                   f"sensitivity run (config.sensitivity.replicates: {REPLICATES} then, now 7); use "
+                   f"sensitivity run (config.sensitivity.replicates was {REPLICATES}, now 7); use "
                    f"another --out, or delete {S.POINTS} there to start again")
+    # another distribution for a key: named by its place in the list
+    other = tmp_path.parent / "other_keys.yaml"
+    other.write_text(KEYS.replace("[0.0, 0.1]", "[0.0, 0.2]"))
+    assert cli.main([*args, f"uncertainty.file={other}"]) == 2
+    assert "(dists[0].params.high was 0.1, now 0.2)" in capsys.readouterr().err
     # changing only what is analysed reuses every point
     assert cli.main([*args, "sensitivity.outputs=[reach]", "sensitivity.workers=3"]) == 0
     assert "0 points simulated, 10 reused" in capsys.readouterr().out

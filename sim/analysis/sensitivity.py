@@ -173,7 +173,11 @@ def _first_difference(old, new, prefix: str = "") -> str:
                 return _first_difference(old.get(k, "<absent>"), new.get(k, "<absent>"),
                                          f"{prefix}.{k}" if prefix else str(k))
         return prefix
-    return f"{prefix}: {json.dumps(old, default=str)} then, now {json.dumps(new, default=str)}"
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        for i, (a, b) in enumerate(zip(old, new)):
+            if a != b:
+                return _first_difference(a, b, f"{prefix}[{i}]")
+    return f"{prefix} was {json.dumps(old, default=str)}, now {json.dumps(new, default=str)}"
 
 
 def read_points(folder: Path, head: dict, planned: np.ndarray, dists: list[Dist]) -> dict[int, dict]:

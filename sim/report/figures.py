@@ -54,12 +54,17 @@ SENSITIVITY_FORMATS = ("png", "svg")
 
 def sensitivity_figure(table: pd.DataFrame, stem: Path, title: str) -> list[Path]:
     """``outreach sensitivity``'s indices as bars with their 95% intervals: one panel per
-    output, the keys down the side (ordered by the first output's main index, largest on top),
-    the two indices of the method side by side. Written as ``stem``.png and .svg."""
+    output, the keys down the side (the keys that matter most on top: by their main index,
+    mu_star or ST, as a share of each output's largest, averaged over the outputs), the two
+    indices of the method side by side. Written as ``stem``.png and .svg."""
     outputs = list(dict.fromkeys(table["output"]))
     names = list(dict.fromkeys(table["index"]))  # (mu_star, sigma) or (S1, ST)
-    first = table[(table["output"] == outputs[0]) & (table["index"] == names[0])]
-    keys = list(first.sort_values("value", kind="stable")["parameter"])  # largest drawn on top
+    main = "ST" if "ST" in names else names[0]
+    wide = table[table["index"] == main].pivot_table(index="parameter", columns="output",
+                                                      values="value", sort=False)
+    top = wide.abs().max().replace(0, 1.0)
+    weight = (wide.abs() / top).mean(axis=1)
+    keys = list(weight.sort_values(kind="stable").index)  # drawn bottom to top: largest on top
     y = np.arange(len(keys))
     height = 0.8 / len(names)
     fig, axes = plt.subplots(1, len(outputs), figsize=(3.4 * len(outputs) + 2.5, 0.22 * len(keys) + 1.8),
@@ -75,7 +80,8 @@ def sensitivity_figure(table: pd.DataFrame, stem: Path, title: str) -> list[Path
                     error_kw={"elinewidth": 0.8}, label=name)
         ax.axvline(0, color="k", lw=0.6)
         label = metrics.BY_NAME[output].label if output in metrics.BY_NAME else output
-        ax.set_title(label, fontsize=10)
+        still = (table[table["output"] == output][["value", "ci_low", "ci_high"]] == 0).all().all()
+        ax.set_title(label + (" (never moved)" if still else ""), fontsize=10)
         ax.grid(axis="x", alpha=0.3)
     axes[0][0].set_yticks(y, keys, fontsize=7)
     axes[0][0].set_ylim(-0.6, len(keys) - 0.4)
