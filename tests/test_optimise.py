@@ -309,6 +309,7 @@ def test_nsga2_gives_a_two_objective_study(tmp_path):
     ("optimise.max_restriction_risk=-0.1",
      "optimise.max_restriction_risk=-0.1: expected a probability in [0, 1]"),
     ("optimise.bands=[100,50]", "optimise.bands=[100, 50]: expected null or increasing whole ranks"),
+    ("senders.fraction=0.1", "senders.fraction=0.1: expected 0 with outreach optimise"),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, override, message):
     code = cli.main([*TINY, override, "--out", str(tmp_path / "out")])

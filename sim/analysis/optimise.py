@@ -220,7 +220,15 @@ def mutual_contacts(net: Network, sender: int, nodes: np.ndarray) -> np.ndarray:
     return np.array([int(is_contact[net.neighbours(int(v))].sum()) for v in nodes], dtype=np.int64)
 
 
+def check(cfg) -> None:
+    """What outreach optimise needs of a config beyond its own checks: one sender."""
+    if float(cfg.senders.fraction) > 0:
+        raise ConfigError(f"senders.fraction={cfg.senders.fraction}: expected 0 with outreach "
+                          "optimise (a plan is one sender's schedule)")
+
+
 def setup(cfg, say: Callable[[str], None] = log.info) -> Setup:
+    check(cfg)
     t0 = time.perf_counter()
     dists, fixed = uncertain(cfg)
     net = build_network(cfg.network, np.random.default_rng(seed_streams(cfg.seed)["network"]))
@@ -925,6 +933,7 @@ def run(cfg, out: Path, progress: bool = True, say: Callable[[str], None] = log.
     """The whole optimisation into ``out`` (continuing the study found there or in
     ``optimise.storage``). ``overrides``: the command line's, for the replay commands shown."""
     t_start = time.perf_counter()
+    check(cfg)
     out = folders.begin(Path(out))
     s = setup(cfg, say)
     study = open_study(s, out)
