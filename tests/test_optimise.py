@@ -37,7 +37,7 @@ from sim.config import compose
 from sim.engine.simulate import simulate
 from sim.errors import ResultsError
 from sim.report import folders
-from sim.rules.strategies import Plan, read_plan
+from sim.rules.strategies import read_plan
 
 SMALL = ["network.n_contacts=120", "close_ties=15", "horizon_hours=600", "seed=3",
          "population.report_prob=0.1", "population.threshold_median=2", "output.progress=false"]
