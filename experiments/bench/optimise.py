@@ -52,7 +52,11 @@ def main(argv=None) -> int:
     if run_dir.exists():
         shutil.rmtree(run_dir)  # a new study: the time of a whole optimisation, not a resume
     overrides = [f"optimise.trials={args.trials}", *args.overrides]
-    command = [sys.executable, "-m", "sim.cli.main", "optimise", *overrides, "--out", str(run_dir)]
+    try:  # from the checkout, as a relative path: the report's replay commands then are too
+        shown_dir = run_dir.resolve().relative_to(PROJECT_ROOT)
+    except ValueError:
+        shown_dir = run_dir.resolve()
+    command = [sys.executable, "-m", "sim.cli.main", "optimise", *overrides, "--out", str(shown_dir)]
     info = machine()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
