@@ -154,6 +154,76 @@ def test_a_plan_of_personal_firsts_schedule_is_personal_first(tmp_path):
     pd.testing.assert_frame_equal(plan, first)
 
 
+def test_a_plan_in_memory_is_the_plan_file(tmp_path):
+    """Plan(rows=...) gives the numbers the same rows give from a file (a program that writes
+    a plan may try it first without one)."""
+    ids = _contacts_by_rank(make_cfg(SMALL))
+    rows = [(ids[r], 24 * (r // 3), "personal") for r in range(6)]
+    rows += [(c, 30 + 5 * (i // 10), "generic") for i, c in enumerate(ids[3:])]
+    from_file = _replay(tmp_path, rows)
+    cfg = make_cfg(SMALL)
+    sc = dataclasses.replace(build_scenario(cfg), strategy_factory=lambda: Plan(rows=rows))
+    pd.testing.assert_frame_equal(simulate(cfg, scenario=sc).replicates, from_file)
+    with pytest.raises(StrategyError, match="repeats"):
+        Plan(rows=[rows[0], rows[0]])
+    with pytest.raises(StrategyError, match="not personal or generic"):
+        Plan(rows=[(ids[0], 0, "fax")])
+
+
+# ------------------------------------------------------------------ pausing after complaints
+
+
+def _view(reports):
+    """Two replicates, three contacts; ``reports`` holds each replicate's reports in the window."""
+    return SenderView(n_contacts=3, tie_strength=np.array([0.9, 0.5, 0.1]), n_replicates=2,
+                      uniforms=None, suspended=np.zeros(2, bool),
+                      reports_in_last=lambda hours: np.asarray(reports), unfollowed=None,
+                      contact_ids=np.array([3, 1, 2]))
+
+
+def test_a_held_batch_waits_and_the_later_ones_keep_their_spacing():
+    """Generic batches at hours 0 (contact 3) and 5 (contacts 1, 2), a note at hour 2. With
+    adaptive_pause, replicate 0 has a report in the window at hour 0: its first batch waits to
+    hour 1 and its second to hour 6; replicate 1 sends at 0 and 5. The note is never held."""
+    rows = [(3, 0, "generic"), (1, 5, "generic"), (2, 5, "generic"), (1, 2, "personal")]
+    plan = Plan(rows=rows, adaptive_pause=True, pause_reports=1, pause_window_hours=24)
+    reports = [1, 0]
+    view = _view(reports)
+    assert plan.send_hours(view, 10).tolist() == list(range(10))  # tried again every hour
+    sent = {}
+    for hour in range(10):
+        reports[:] = [1, 0] if hour in (0, 2) else [0, 0]
+        for send in plan.sends(hour, view):
+            who = [0, 1] if send.replicates is None else np.flatnonzero(send.replicates).tolist()
+            for r in who:
+                sent.setdefault(r, []).append((hour, send.kind, np.asarray(send.ranks).tolist()))
+    assert sent[0] == [(1, GENERIC, [0]), (2, PERSONAL, [1]), (6, GENERIC, [1, 2])]
+    assert sent[1] == [(0, GENERIC, [0]), (2, PERSONAL, [1]), (5, GENERIC, [1, 2])]
+    # without the pause the plan ignores the reports: batches at 0 and 5 in both replicates
+    still = Plan(rows=rows)
+    assert still.send_hours(view, 10).tolist() == [0, 2, 5]
+    reports[:] = [1, 1]
+    assert [s.kind for s in still.sends(0, view)] == [GENERIC]
+
+
+def test_an_adaptive_plan_of_hourly_batches_is_staggered_with_adaptive_pause(tmp_path):
+    """staggered with interval_hours=1 and adaptive_pause tries its next batch every hour, as an
+    adaptive plan does: a plan of its batches (3 contacts an hour, strongest first) gives its
+    numbers, replicate for replicate, restrictions and pauses included (reads within hours, so
+    reports come while batches are still going out; a horizon just past the last batch, so a
+    pause leaves messages unsent)."""
+    knobs = ["strategy.adaptive_pause=true", "strategy.pause_reports=1",
+             "strategy.pause_window_hours=48", "population.read_delay.mean_hours=2", "horizon_hours=60"]
+    ids = _contacts_by_rank(make_cfg(SMALL))
+    rows = [(c, i // 3, "generic") for i, c in enumerate(ids)]
+    stag = simulate(make_cfg(SMALL + ["strategy=staggered", "strategy.batch_size=3",
+                                      "strategy.interval_hours=1", *knobs])).replicates
+    plan = _replay(tmp_path, rows, knobs)
+    fixed = _replay(tmp_path, rows, knobs[-2:])  # without the pause: other numbers
+    assert stag["restrictions"].gt(0).any()
+    assert not fixed.equals(plan)
+    pd.testing.assert_frame_equal(plan, stag)
+
 # ------------------------------------------------------------------ the writer
 
 

@@ -4,7 +4,7 @@
     outreach strategy=staggered strategy.batch_size=200 replicates=500 seed=7
     outreach -m strategy=generic_blast,staggered    # a sweep (Hydra multirun)
     outreach --cfg job                         # print the resolved config
-    outreach compare|experiment|sensitivity|calibrate|app ...   # see SUBCOMMANDS below
+    outreach compare|experiment|sensitivity|calibrate|optimise|app ...   # see SUBCOMMANDS below
 
 Errors: a ``UserError`` (sim/errors.py) is one line on stderr and exit status 2; anything
 else is a bug: its traceback, exit status 1, and "internal error" in the run folder's marker.
@@ -88,6 +88,7 @@ SUBCOMMANDS = {
     "experiment": ("sim.cli.experiments", "reproduce a named experiment into results/NAME/"),
     "sensitivity": ("sim.cli.sensitivity", "which uncertain keys move which outputs (Morris, Sobol)"),
     "calibrate": ("sim.cli.calibrate", "a posterior over the uncertain keys from what senders saw"),
+    "optimise": ("sim.cli.optimise", "recommend a plan for an objective under constraints (Optuna)"),
     "app": ("sim.app.main", "start the interactive web app"),
 }
 

@@ -485,6 +485,60 @@ class CalibrateConfig:
     # (0: no pair plot). The progress bar follows output.progress.
     plot_keys: int = 6
 
+# --------------------------------------------------------------------------- optimise
+
+
+OPTIMISE_SAMPLERS = ("tpe", "nsga2")
+
+
+@dataclass
+class OptimiseConfig:
+    """``outreach optimise``: the plan (who gets a personal note, the generic message or
+    nothing, and when) that does best on ``objective`` under the constraints, across the
+    uncertain keys (the uncertainty block); docs/MODEL.md, Optimising a plan."""
+
+    # The metric to make as good as possible (a registry name, sim/metrics.py, a count or a
+    # risk that is better higher or lower): its mean over the draws and replicates. Our
+    # default: supporters, the story's aim (people who spread the word).
+    objective: str = "supporters"
+    # Constraints on means over the draws and replicates; null = none. The chance of being
+    # restricted at least once (share of replicates; the brief's one in twenty: a sender
+    # should rarely meet the platform's sanctions); close ties annoyed (people; the story's
+    # harm; no bound by default); the sender's effort (hours; no bound by default).
+    max_restriction_risk: Optional[float] = 0.05
+    max_close_ties_annoyed: Optional[float] = None
+    max_effort_hours: Optional[float] = None
+    # Plans tried in all (trials). A rerun into the same folder or storage continues the study
+    # up to this many completed trials. 100: enough for TPE over the dozen decision variables
+    # to settle (its first 10 are random), in minutes on the default scenario.
+    trials: int = 100
+    # Draws of the uncertain keys each trial is simulated at (the same for every trial), and
+    # replicates per draw (the same replicate seed for every trial): common random numbers.
+    # 16 x 64 = 1,024 histories a trial: a restriction risk near 0.05 to +-0.007 (one sd),
+    # and about a second a trial on the default scenario. With uncertainty=none there is one
+    # draw (the config's values) of draws x replicates histories.
+    draws: int = 16
+    replicates: int = 64
+    # tpe: one objective, constraints as Optuna constraints (TPE, seeded). nsga2: two
+    # objectives, the objective and the restriction risk (NSGA-II): a Pareto front; the
+    # recommendation is still the best plan within the constraints.
+    sampler: str = "tpe"
+    # Tie-strength bands, as ranks among the sender's contacts (strongest first) where a band
+    # ends: [150, 840] makes bands 1-150, 151-840 and 841 to the last contact. null = the
+    # close ties (close_ties), then the contacts up to as many notes as the sender can write
+    # within the horizon (strategy.notes_per_day x days: 840 at defaults), then the rest: the
+    # ties one would thank by name, those a note could still reach, those only a generic
+    # message can.
+    bands: Optional[list[int]] = None
+    # CELF's note selection: independent-cascade samples behind each contact's expected gain
+    # in supporters (samples; a few hundred keep its ranking steady in a second or two).
+    celf_samples: int = 200
+    # Where the study is kept: null = study.db (SQLite) in the output folder; or any database
+    # URL Optuna accepts (sqlite:///path, postgresql://...), so several machines can work on
+    # one study. The study's name in it.
+    storage: Optional[str] = None
+    study: str = "outreach"
+
 
 @dataclass
 class OutreachConfig:
@@ -514,6 +568,8 @@ class OutreachConfig:
     # `outreach calibrate` (sim/analysis/calibrate.py): the observations and its settings
     observations: Any = MISSING
     calibrate: CalibrateConfig = field(default_factory=CalibrateConfig)
+
+    optimise: OptimiseConfig = field(default_factory=OptimiseConfig)
 
 
 SCHEMAS = {

@@ -15,8 +15,8 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 
 from sim import metrics
-from sim.config.schema import (SCHEMAS, SENSITIVITY_METHODS, TIE_SOURCES, TIE_STRENGTH_DEFAULTS,
-                               UNCERTAINTY_KINDS)
+from sim.config.schema import (OPTIMISE_SAMPLERS, SCHEMAS, SENSITIVITY_METHODS, TIE_SOURCES,
+                               TIE_STRENGTH_DEFAULTS, UNCERTAINTY_KINDS)
 from sim.errors import ConfigError
 from sim.units import HOURS_PER_DAY
 
@@ -288,6 +288,7 @@ def validate_analyses(cfg) -> None:
         path = unc.get("file")
         if path is not None and (not isinstance(path, str) or not path.strip()):
             _fail("uncertainty.file", path, "a file path or null")
+    validate_optimise(cfg.get("optimise"))
     sens = cfg.get("sensitivity")
     if sens is None:
         return
@@ -308,6 +309,40 @@ def validate_analyses(cfg) -> None:
     allowed = metrics.names(kind=metrics.COUNT) + metrics.names(kind=metrics.PROPORTION)
     for name in outputs:
         check_choice("sensitivity.outputs", name, allowed)
+
+
+def objective_metrics() -> tuple[str, ...]:
+    """The metrics ``optimise.objective`` may name: counts and risks with a better way."""
+    return tuple(m.name for m in metrics.REGISTRY
+                 if m.kind in (metrics.COUNT, metrics.PROPORTION) and m.better != metrics.NEITHER)
+
+
+def validate_optimise(opt) -> None:
+    """The optimise block (absent from configs saved before it existed)."""
+    if opt is None:
+        return
+    check_choice("optimise.objective", opt.objective, objective_metrics())
+    risk = opt.max_restriction_risk
+    if risk is not None:
+        check_prob("optimise.max_restriction_risk", risk)
+    for key in ("max_close_ties_annoyed", "max_effort_hours"):
+        if opt.get(key) is not None:
+            check_nonneg(f"optimise.{key}", opt.get(key))
+    for key in ("trials", "draws", "replicates", "celf_samples"):
+        check_positive(f"optimise.{key}", opt.get(key), integer=True)
+    check_choice("optimise.sampler", opt.sampler, OPTIMISE_SAMPLERS)
+    bands = opt.bands
+    if bands is not None:
+        ranks = list(bands) if not isinstance(bands, (str, int)) else None
+        if ranks is None or not all(isinstance(b, int) and not isinstance(b, bool) and b > 0
+                                    for b in ranks) or any(a >= b for a, b in zip(ranks, ranks[1:])):
+            _fail("optimise.bands", OmegaConf.to_container(bands) if ranks is not None else bands,
+                  "null or increasing whole ranks > 0 where each band ends, e.g. [150, 840]")
+    storage = opt.storage
+    if storage is not None and (not isinstance(storage, str) or not storage.strip()):
+        _fail("optimise.storage", storage, "null (study.db in the output folder) or a database URL")
+    if not isinstance(opt.study, str) or not opt.study.strip():
+        _fail("optimise.study", opt.study, "a study name")
 
 
 def _check_plan(cfg) -> None:

@@ -1,5 +1,6 @@
-"""A run's own figure, ``outreach.png``: what people would rather look at than read; and
-``outreach sensitivity``'s bars of indices."""
+"""A run's own figure, ``outreach.png``: what people would rather look at than read;
+``outreach sensitivity``'s bars of indices; and ``outreach optimise``'s trials against their
+restriction risk."""
 
 from __future__ import annotations
 
@@ -100,6 +101,65 @@ def sensitivity_figure(table: pd.DataFrame, stem: Path, title: str) -> list[Path
     axes[0][0].set_ylim(-0.6, len(keys) - 0.4)
     axes[0][-1].legend(fontsize=8, loc="lower right")
     fig.suptitle(title, fontsize=10)
+    paths = []
+    for fmt in SENSITIVITY_FORMATS:
+        path = Path(f"{stem}.{fmt}")
+        atomic_write(path, lambda p, fmt=fmt: fig.savefig(p, dpi=110, format=fmt))
+        paths.append(path)
+    plt.close(fig)
+    return paths
+
+
+PARETO_MARKERS = {"generic_blast": ("s", "C2"), "personal_first": ("^", "C1"),
+                  "staggered": ("v", "C4"), "blast_then_personal": ("D", "C5")}
+
+
+def pareto_front(risk: np.ndarray, value: np.ndarray, higher: bool) -> np.ndarray:
+    """Indices of the points no other point beats on both (lower risk, better value), by risk."""
+    v = value if higher else -value
+    order = np.lexsort((-v, risk))
+    front, best = [], -np.inf
+    for i in order:
+        if v[i] > best:
+            front.append(i)
+            best = v[i]
+    return np.array(front, dtype=np.int64)
+
+
+def pareto_figure(trials: pd.DataFrame, points: dict, objective: str, bound, stem: Path,
+                  title: str) -> list[Path]:
+    """``outreach optimise``: each trial's objective against its restriction risk (filled:
+    within the constraints; hollow: outside them), the trials' Pareto front, the bound on the
+    risk, the recommended plan (star) and the built-in strategies (``points``: label -> means,
+    the key ``recommended`` for the plan). Written as ``stem``.png and .svg."""
+    fig, ax = plt.subplots(figsize=(7.5, 5), constrained_layout=True)
+    m = metrics.BY_NAME[objective]
+    x = trials["restricted"].to_numpy(dtype=float) if len(trials) else np.empty(0)
+    y = trials["objective"].to_numpy(dtype=float) if len(trials) else np.empty(0)
+    ok = trials["feasible"].to_numpy(dtype=bool) if len(trials) else np.empty(0, dtype=bool)
+    ax.scatter(x[ok], y[ok], s=16, color="C0", alpha=0.8, label="trial within the constraints")
+    ax.scatter(x[~ok], y[~ok], s=16, facecolors="none", edgecolors="0.45", alpha=0.8,
+               label="trial outside them")
+    if len(x):
+        front = pareto_front(x, y, m.better == metrics.HIGHER)
+        ax.step(x[front], y[front], where="post", color="C0", lw=1, alpha=0.6,
+                label="Pareto front of the trials")
+    if bound is not None:
+        ax.axvline(bound, color="C3", ls="--", lw=1, label=f"max restriction risk {bound:g}")
+    for name, (marker, color) in PARETO_MARKERS.items():
+        if name in points:
+            p = points[name]
+            ax.scatter([p["restricted"]], [p[objective]], marker=marker, s=60, color=color,
+                       edgecolors="k", linewidths=0.6, zorder=4, label=name)
+    if "recommended" in points:
+        p = points["recommended"]
+        ax.scatter([p["restricted"]], [p[objective]], marker="*", s=260, color="C3",
+                   edgecolors="k", linewidths=0.7, zorder=5, label="recommended plan")
+    ax.set_xlabel("restriction risk (share of replicates restricted at least once)")
+    ax.set_ylabel(f"{m.label} ({m.unit}; {m.better} is better)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
+    ax.set_title(title, fontsize=10)
     paths = []
     for fmt in SENSITIVITY_FORMATS:
         path = Path(f"{stem}.{fmt}")

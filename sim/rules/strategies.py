@@ -342,6 +342,26 @@ def _cached_plan(shown: str, where: str, mtime_ns: int, size: int) -> tuple[Plan
     return read_plan(shown)
 
 
+def _plan_row(row, line: int) -> PlanRow:
+    """A row given in memory: a PlanRow as it is, or (contact, hour, kind) checked as the
+    reader checks a line (``line``: its line had it been written under a header)."""
+    if isinstance(row, PlanRow):
+        return row
+    contact, hour, kind = row
+    where = f"<plan in memory> row {line - 1}"
+    contact = str(contact).strip()
+    if not contact:
+        raise StrategyError(f"{where}: contact is empty, expected a node id")
+    whole = _whole_hour(str(hour))
+    if whole is None:
+        raise StrategyError(f"{where}: hour {hour!r} is not a whole number of hours >= 0")
+    code = PLAN_KINDS.get(str(kind).lower()) if isinstance(kind, str) else \
+        (kind if kind in PLAN_KINDS.values() else None)
+    if code is None:
+        raise StrategyError(f"{where}: kind {kind!r} is not personal or generic")
+    return PlanRow(contact, whole, code, line)
+
+
 def load_plan(path) -> tuple[PlanRow, ...]:
     """``read_plan``, parsed once per file version: the engine builds a strategy per sender
     and batch, and the file is read again only if it changed."""
@@ -357,18 +377,39 @@ class Plan:
     """A schedule read from a file (``strategy.path``): each row a message to one contact
     (its node id) at one hour, personal or generic, the same in every replicate. Each hour's
     notes go out as one send (``minutes_per_note`` each delivered), then its generic messages
-    as one batch (``minutes_per_batch``), each in rank order, strongest first."""
+    as one batch (``minutes_per_batch``), each in rank order, strongest first.
+
+    With ``adaptive_pause``, a generic batch that comes due while the reports against the
+    sender in the last ``pause_window_hours`` are at least ``pause_reports`` is held back, and
+    tried again every hour; once it goes, the plan's later generic batches go as many hours
+    late as it did (their spacing kept). Notes are never held. ``rows`` (PlanRow, or
+    ``(contact, hour, kind)`` with kind ``personal`` or ``generic``) gives the schedule
+    without a file, exactly as if read from one."""
 
     def __init__(self, path=None, minutes_per_note=_D.minutes_per_note,
-                 minutes_per_batch=_D.minutes_per_batch, **_):
-        if path is None or not str(path).strip():
+                 minutes_per_batch=_D.minutes_per_batch, adaptive_pause=_D.adaptive_pause,
+                 pause_reports=_D.pause_reports, pause_window_hours=_D.pause_window_hours,
+                 rows=None, **_):
+        if rows is not None:
+            self.path = "<plan in memory>" if path is None else str(path)
+            self.rows = tuple(_plan_row(r, i) for i, r in enumerate(rows, 2))
+            if len({(r.contact, r.hour, r.kind) for r in self.rows}) < len(self.rows):
+                raise StrategyError(f"{self.path}: a row repeats another (expected at most one "
+                                    "message per contact, hour and kind)")
+        elif path is None or not str(path).strip():
             raise StrategyError(f"{PLAN_KEY}: missing value (strategy=plan replays a plan file: "
                                 f"set {PLAN_KEY}=FILE, a CSV with the columns {_PLAN_HEADER})")
-        self.path = str(path)
-        self.rows = load_plan(self.path)
+        else:
+            self.path = str(path)
+            self.rows = load_plan(self.path)
         self.minutes_per_note = float(minutes_per_note)
         self.minutes_per_batch = float(minutes_per_batch)
+        self.adaptive = bool(adaptive_pause)
+        self.pause_reports, self.pause_window = int(pause_reports), int(round(pause_window_hours))
         self._by_hour = None
+        self._generic = None  # adaptive: (hours of the generic batches, their ranks)
+        self._next = None  # adaptive: per replicate, the next generic batch
+        self._late = None  # adaptive: per replicate, hours the generic batches are held so far
 
     def _schedule(self, view) -> dict[int, tuple[np.ndarray, np.ndarray]]:
         """{hour: (ranks of its notes, ranks of its generic messages)}, from the rows and the
@@ -402,15 +443,53 @@ class Plan:
         return self._by_hour
 
     def send_hours(self, view, horizon_hours):
-        return np.array(sorted(self._schedule(view)), dtype=np.int64)
+        hours = np.array(sorted(self._schedule(view)), dtype=np.int64)
+        first = self._generic_batches(view)[0][:1]
+        if not self.adaptive or not len(first):
+            return hours
+        # a held batch is tried again every hour, from the first generic batch to the horizon
+        return np.union1d(hours, np.arange(int(first[0]), max(int(horizon_hours), int(first[0]) + 1)))
 
     def sends(self, hour, view):
         notes, generic = self._schedule(view).get(int(hour), ((), ()))
         out = []
         if len(notes):
             out.append(Send(PERSONAL, notes, minutes_each=self.minutes_per_note))
-        if len(generic):
+        if self.adaptive:
+            out += self._adaptive_generic(int(hour), view)
+        elif len(generic):
             out.append(Send(GENERIC, generic, minutes=self.minutes_per_batch))
+        return out
+
+    def _generic_batches(self, view) -> tuple[np.ndarray, list]:
+        if self._generic is None:
+            by_hour = self._schedule(view)
+            hours = np.array([h for h in sorted(by_hour) if len(by_hour[h][1])], dtype=np.int64)
+            self._generic = (hours, [by_hour[int(h)][1] for h in hours])
+        return self._generic
+
+    def _adaptive_generic(self, hour: int, view) -> list[Send]:
+        """The generic batch due now in each replicate this call is for, unless held back."""
+        hours, batches = self._generic_batches(view)
+        if self._next is None:
+            self._next = np.zeros(view.n_replicates, dtype=np.int64)
+            self._late = np.zeros(view.n_replicates, dtype=np.int64)
+        mine = ~np.asarray(view.suspended, dtype=bool)
+        if view.active is not None:
+            mine &= view.active
+        mine &= self._next < len(hours)
+        if not mine.any():
+            return []
+        due = mine & (hours[np.minimum(self._next, len(hours) - 1)] + self._late <= hour)
+        if not due.any():
+            return []
+        held = due & (view.reports_in_last(self.pause_window) >= self.pause_reports)
+        # a held batch (and every later one) waits: due again at the next hour
+        self._late[held] = hour + 1 - hours[self._next[held]]
+        go = due & ~held
+        out = [Send(GENERIC, batches[b], replicates=go & (self._next == b),
+                    minutes=self.minutes_per_batch) for b in np.unique(self._next[go]).tolist()]
+        self._next[go] += 1
         return out
 
 
