@@ -77,8 +77,8 @@ STRATEGY_KEYS = ("name, message_quality, note_quality, minutes_per_batch, k, not
     [
         (["+foo=1"], "foo=1: unknown key; the root config has only: network, population, strategy, "
                      "platform, seed, replicate_seed, paired, replicates, horizon_hours, close_ties, "
-                     "annoyance_half_life_hours, senders, engine, output, uncertainty, sensitivity, observations, calibrate"),
-                     "annoyance_half_life_hours, senders, engine, output, uncertainty, sensitivity, optimise"),
+                     "annoyance_half_life_hours, senders, engine, output, uncertainty, sensitivity, "
+                     "observations, calibrate, optimise"),
         (["+strategy.foo=1"], "strategy.foo=1: unknown key; strategy=generic_blast has only: "
                               + STRATEGY_KEYS),
         (["strategy=personal_first", "+strategy.delay_hour=3"],
