@@ -39,8 +39,11 @@ from sim.errors import ResultsError
 from sim.report import folders
 from sim.rules.strategies import read_plan
 
+# settle_hours=0: plans may send up to the horizon, as the built-in strategies do (so that the
+# built-ins written as plans are the built-ins, and the decoding below is worked by hand)
 SMALL = ["network.n_contacts=120", "close_ties=15", "horizon_hours=600", "seed=3",
-         "population.report_prob=0.1", "population.threshold_median=2", "output.progress=false"]
+         "population.report_prob=0.1", "population.threshold_median=2", "output.progress=false",
+         "optimise.settle_hours=0"]
 
 
 def _run(folder, overrides):
@@ -164,7 +167,8 @@ def test_the_plan_replays_through_the_command(none_run, tmp_path):
     wrote: the same replicates as it reported."""
     cfg, res = none_run
     replay = res.info["replay_tuning_draw_0"]
-    assert replay[:len(SMALL)] == SMALL and "strategy=plan" in replay
+    scenario = [o for o in SMALL if not o.startswith("optimise.")]  # the replay needs no optimise.*
+    assert replay[:len(scenario)] == scenario and "strategy=plan" in replay
     run = outreach(*replay, f"hydra.run.dir={tmp_path / 'replay'}", "output.plot=false",
                    "output.table=false", timeout=300)
     assert run.returncode == 0, run.stderr
@@ -190,6 +194,23 @@ def test_the_builtins_written_as_plans_are_the_builtins(none_run):
 
 
 # --------------------------------------------------------------------------- decisions -> plans
+
+
+def test_a_plan_sends_nothing_in_the_settling_hours(none_run):
+    """optimise.settle_hours=336 on a 600-hour horizon: a plan sends before hour 264 only, so
+    11 days of notes (20 a day) and batches at 48, 60, ... up to 252; the rest is left out."""
+    cfg, _ = none_run
+    cfg = cfg.copy()
+    cfg.optimise.settle_hours = 336
+    s = O.setup(cfg, say=lambda m: None)
+    assert s.horizon == 264 and s.days == 11
+    d = O.Decision(bands=("note", "generic"), notes=15, selection="strongest", rest="generic",
+                   noted_generic=False, notes_start_day=10, generic_start_day=2, batch_size=5,
+                   interval_hours=12)
+    sched = O.decode(s, d)
+    assert sched.note_hours.tolist() == [240] * 15  # day 10 only: 20 fit, 15 wanted
+    assert [h for h, _ in sched.batches] == list(range(48, 264, 12))  # 18 batches of 5
+    assert sched.counts()["dropped"] == 105 - 90
 
 
 def test_a_decision_decoded_by_hand(none_run):
@@ -262,7 +283,8 @@ def test_celf_picks_the_contact_whose_share_spreads(tmp_path):
 
 
 TINY = ["network.n_contacts=40", "close_ties=5", "horizon_hours=200", "seed=1", "uncertainty=none",
-        "optimise.draws=1", "optimise.replicates=8", "output.progress=false"]
+        "optimise.draws=1", "optimise.replicates=8", "output.progress=false",
+        "optimise.settle_hours=0"]
 
 
 def test_a_study_resumes_without_rerunning_its_trials(tmp_path, monkeypatch):

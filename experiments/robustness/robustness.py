@@ -15,7 +15,9 @@ difference*. The table gives, per strategy and outcome, the shares of the points
 class: "personal_first has more supporters than the blast in 100% of the uncertainty" is a
 conclusion that does not rest on one set of assumed numbers; "in 55%" is one that does.
 
-Experiments: the ones that compare strategies on one scenario (flat_army, real_network).
+Experiments: flat_army and real_network (each strategy against the generic blast), and for
+stagger_grid, rate_by_batch and reciprocity the settings their headlines compare (``ENTRIES``:
+batch sizes under each rule, the fraction of senders).
 Writes ``robustness_EXPERIMENT.md`` and ``robustness_EXPERIMENT.parquet`` (one row per point,
 strategy and outcome) into --out.
 """
@@ -33,6 +35,31 @@ import pandas as pd
 STRATEGIES = ("personal_first", "staggered", "blast_then_personal")
 BASELINE = "generic_blast"
 OUTCOMES = ("supporters", "replies", "reach", "close_ties_annoyed", "unfollows", "restricted")
+# Experiments that compare settings of one strategy rather than strategies: each entry (a
+# label and its overrides) against the first, on the outcomes its headline is about.
+ENTRIES = {
+    "stagger_grid": ([("count, 900 a day", ["platform=count", "strategy.batch_size=900"]),
+                      ("count, 100 a day", ["platform=count", "strategy.batch_size=100"]),
+                      ("rate, 900 a day", ["platform=rate", "strategy.batch_size=900"]),
+                      ("rate, 100 a day", ["platform=rate", "strategy.batch_size=100"])],
+                     ("restricted", "supporters")),
+    "rate_by_batch": ([("1,800 at once", ["strategy.batch_size=1800"]),
+                       ("100 a day", ["strategy.batch_size=100"]),
+                       ("10 a day", ["strategy.batch_size=10"])],
+                      ("restricted",)),
+    "reciprocity": ([("f = 0.05", ["senders.fraction=0.05"]),
+                     ("f = 0.4", ["senders.fraction=0.4"]),
+                     ("f = 1", ["senders.fraction=1.0"])],
+                    ("replies", "supporters", "close_ties_annoyed")),
+}
+
+
+def entries(experiment: str):
+    """(labels and overrides of the runs compared, the first the baseline; the outcomes)."""
+    if experiment in ENTRIES:
+        return ENTRIES[experiment]
+    return ([(BASELINE, [f"strategy={BASELINE}"])]
+            + [(s, [f"strategy={s}"]) for s in STRATEGIES], OUTCOMES)
 
 
 def point_configs(experiment: str, draws: int, seed: int, extra: list[str]):
@@ -41,10 +68,11 @@ def point_configs(experiment: str, draws: int, seed: int, extra: list[str]):
     from sim.config import compose
     from sim.config import uncertainty as unc
 
-    base = {s: compose([f"+experiment={experiment}", f"strategy={s}", "uncertainty=default",
-                        "output.progress=false", *extra])
-            for s in (BASELINE, *STRATEGIES)}
-    dists = unc.load(base[BASELINE])
+    runs, _ = entries(experiment)
+    base = {label: compose([f"+experiment={experiment}", *overrides, "uncertainty=default",
+                            "output.progress=false", *extra])
+            for label, overrides in runs}
+    dists = unc.load(base[runs[0][0]])
     rng = np.random.default_rng(seed)
     # one uniform per key and point, mapped by each key's inverse CDF
     u = rng.random((draws, len(dists)))
@@ -80,6 +108,9 @@ def main(argv=None) -> int:
     ap.add_argument("overrides", nargs="*")
     args = ap.parse_args(argv)
     base, dists, values = point_configs(args.experiment, args.draws, args.seed, args.overrides)
+    labels = list(base)
+    baseline, compared = labels[0], labels[1:]
+    outcomes = entries(args.experiment)[1]
     rows, t0 = [], time.time()
     for k in range(args.draws):
         runs = {}
@@ -88,13 +119,13 @@ def main(argv=None) -> int:
             c.replicates = args.replicates
             c.replicate_seed = 1000 + k
             runs[s] = simulate(c).replicates
-        for s in STRATEGIES:
-            for m in OUTCOMES:
+        for s in compared:
+            for m in outcomes:
                 better = metrics.BY_NAME[m].better
                 rows.append({"point": k, "strategy": s, "outcome": m,
                              "difference": float((runs[s][m].astype(float)
-                                                  - runs[BASELINE][m].astype(float)).mean()),
-                             "verdict": paired(runs[s][m], runs[BASELINE][m], better)})
+                                                  - runs[baseline][m].astype(float)).mean()),
+                             "verdict": paired(runs[s][m], runs[baseline][m], better)})
         print(f"point {k + 1}/{args.draws} ({time.time() - t0:.0f} s)", file=sys.stderr, flush=True)
     df = pd.DataFrame(rows)
     for d, j in zip(dists, range(len(dists))):
@@ -102,16 +133,16 @@ def main(argv=None) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     df.to_parquet(out / f"robustness_{args.experiment}.parquet", index=False)
-    lines = [f"# How robust is {args.experiment}? Each strategy against {BASELINE}",
+    lines = [f"# How robust is {args.experiment}? Each run against {baseline}",
              "",
              f"{args.draws} points drawn from every plausible range of the calibration table at "
              f"once (`uncertainty=default`, {len(dists)} keys), {args.replicates} paired "
-             "replicates per strategy at each point. Per outcome: the share of points at which "
-             "the strategy is detectably better than the blast (paired 95% interval on the "
+             "replicates per run at each point. Per outcome: the share of points at which "
+             f"the run is detectably better than {baseline} (paired 95% interval on the "
              "better side of 0), shows no detectable difference, or is detectably worse; and "
              "the median difference over the points.",
              "",
-             "| strategy | outcome | better | no difference | worse | median difference |",
+             "| run | outcome | better | no difference | worse | median difference |",
              "|---|---|---|---|---|---|"]
     for (s, m), g in df.groupby(["strategy", "outcome"], sort=False):
         share = g["verdict"].value_counts(normalize=True)

@@ -132,7 +132,7 @@ class Setup:
     bands: list[tuple[int, int]]  # [start, stop) ranks
     per_day: int  # notes a day
     days: int  # days that start within the horizon
-    horizon: int
+    horizon: int  # the hour from which a plan sends nothing: horizon_hours - optimise.settle_hours
     replicates: int  # per draw
     tune: list[Draw]
     fresh: list[Draw]
@@ -246,7 +246,13 @@ def setup(cfg, say: Callable[[str], None] = log.info) -> Setup:
     mutual = mutual_contacts(net, int(pop.senders[0]), nodes)
     per_day = int(cfg.strategy.notes_per_day)
     horizon = int(cfg.horizon_hours)
-    days = -(-horizon // HOURS_PER_DAY)
+    # a plan sends nothing in the last settle_hours: what a message causes must fall within
+    # the horizon to be counted (a late plan would look safer than it is)
+    send_until = horizon - int(cfg.optimise.get("settle_hours", 0))
+    if send_until <= 0:
+        raise ConfigError(f"optimise.settle_hours={cfg.optimise.settle_hours}: expected less "
+                          f"than horizon_hours={horizon} (a plan needs hours to send in)")
+    days = -(-send_until // HOURS_PER_DAY)
     c = len(nodes)
     orders = {"strongest": np.arange(c),
               "most_connected": np.lexsort((np.arange(c), -mutual))}
@@ -257,7 +263,7 @@ def setup(cfg, say: Callable[[str], None] = log.info) -> Setup:
     seconds["celf"] = time.perf_counter() - t0
     _, reps = _sizes(cfg, dists)
     s = Setup(cfg, dists, fixed, net, ids, tie, mutual, band_ranks(cfg, c, per_day, days), per_day,
-              days, horizon, reps, tune, fresh, orders, gain, seconds)
+              days, send_until, reps, tune, fresh, orders, gain, seconds)
     say(f"optimise: {c} contacts in {len(s.bands)} bands "
         f"({', '.join(f'{a + 1}-{b}' for a, b in s.bands)}); {len(dists)} uncertain keys, "
         + (f"{len(tune)} draws x {reps} replicates a trial" if dists else
@@ -463,12 +469,14 @@ def decode(s: Setup, d: Decision) -> Schedule:
     """The plan a decision stands for (docs/MODEL.md, Optimising a plan):
 
     - the note bands' contacts are ordered by ``selection`` and the first ``notes`` of them
-      get a note (no more than the days from ``notes_start_day`` to the horizon allow at
+      get a note (no more than the days from ``notes_start_day`` to hour ``s.horizon``,
+      ``optimise.settle_hours`` before the horizon, allow at
       ``strategy.notes_per_day``), written in that order, notes_per_day a day at hours 24 d;
     - the generic message goes to the generic bands, to the note bands' other contacts when
       ``rest`` is generic, and to the note recipients too when ``noted_generic``: in rank
       order (strongest first), ``batch_size`` at a time, every ``interval_hours`` from hour
-      24 x ``generic_start_day``; batches that would fall at or after the horizon are left out;
+      24 x ``generic_start_day``; batches that would fall at or after hour ``s.horizon`` are
+      left out;
     - everyone else gets nothing."""
     c = s.n_contacts
     treat = np.empty(c, dtype=object)
@@ -1182,8 +1190,9 @@ def plan_words(s: Setup, sched: Schedule) -> list[str]:
         lines.append(f"**The generic message** to {_who(s, sched.generic_ranks)}{also}, "
                      f"strongest first, {pace}{pause}.")
     if sched.dropped:
-        lines.append(f"({_n(sched.dropped)} generic messages of the bands chosen would fall after "
-                     f"the horizon, hour {s.horizon}, and are left out of the plan.)")
+        lines.append(f"({_n(sched.dropped)} generic messages of the bands chosen would fall at "
+                     f"or after hour {s.horizon} (optimise.settle_hours before the horizon, so "
+                     "that what they cause is counted) and are left out of the plan.)")
     nothing = np.flatnonzero(sched.gets == NOTHING)
     if len(nothing):
         lines.append(f"**Nothing** to {_who(s, nothing)}.")

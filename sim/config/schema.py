@@ -533,6 +533,12 @@ class OptimiseConfig:
     # CELF's note selection: independent-cascade samples behind each contact's expected gain
     # in supporters (samples; a few hundred keep its ranking steady in a second or two).
     celf_samples: int = 200
+    # Hours at the end of the horizon in which a plan sends nothing: what a message causes
+    # (reads, replies, reports, a restriction) takes days to happen, and whatever falls past
+    # the horizon is not counted, so a plan sending late would look safer than it is. Two
+    # weeks: LinkedIn's response-rate window, and beyond most read delays in the calibration
+    # table's range (means of 6-168 h).
+    settle_hours: int = 336
     # Where the study is kept: null = study.db (SQLite) in the output folder; or any database
     # URL Optuna accepts (sqlite:///path, postgresql://...), so several machines can work on
     # one study. The study's name in it.

@@ -331,6 +331,8 @@ def validate_optimise(opt) -> None:
     for key in ("trials", "draws", "replicates", "celf_samples"):
         check_positive(f"optimise.{key}", opt.get(key), integer=True)
     check_choice("optimise.sampler", opt.sampler, OPTIMISE_SAMPLERS)
+    settle = opt.get("settle_hours", 0)
+    check_nonneg("optimise.settle_hours", settle, integer=True)
     bands = opt.bands
     if bands is not None:
         ranks = list(bands) if not isinstance(bands, (str, int)) else None
