@@ -28,7 +28,7 @@ browser:
 	fi
 
 test: install browser
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 # The speed benchmark (minutes): runs from this checkout, writes results/bench/.
 bench: install
