@@ -15,7 +15,7 @@ def test_the_four_named_experiments_exist():
     assert {"flat_army", "stagger_grid", "rate_by_batch", "reciprocity", "real_network"} <= set(experiments.names())
 
 
-@pytest.mark.parametrize("name", ["flat_army", "stagger_grid", "rate_by_batch", "reciprocity"])
+@pytest.mark.parametrize("name", ["flat_army", "stagger_grid", "rate_by_batch", "reciprocity", "decide"])
 def test_experiment_composes_and_validates(name):
     cfg = compose([f"+experiment={name}"])
     validate(cfg)
@@ -26,6 +26,26 @@ def test_flat_army_is_the_story():
     assert cfg.network.kind == "ego" and cfg.network.n_contacts == 1800
     assert cfg.close_ties == 150 and cfg.network.strong_ties == 150
     assert cfg.platform.rule == "count" and cfg.platform.max_reports == 1
+
+
+def test_decide_is_the_story_and_runs_the_optimiser(tmp_path):
+    """decide: the author's scenario under the prior, optimised for supporters with the
+    story's limits; `outreach experiment decide` runs `outreach optimise` into its folder
+    (a tiny version: 3 trials on 60 contacts at the config's values)."""
+    cfg = compose(["+experiment=decide"])
+    assert cfg.network.n_contacts == 1800 and cfg.close_ties == 150
+    assert cfg.uncertainty.kind == "default" and cfg.optimise.objective == "supporters"
+    assert cfg.optimise.max_restriction_risk == 0.05 and cfg.optimise.max_effort_hours == 30
+    assert experiments.command("decide") == "optimise" and experiments.command("flat_army") is None
+    out = tmp_path / "decide"
+    p = outreach("experiment", "decide", "--out", out, "network.n_contacts=60", "close_ties=5",
+                 "uncertainty=none", "optimise.trials=3", "optimise.draws=1",
+                 "optimise.replicates=8", "horizon_hours=400", "output.progress=false",
+                 cwd=tmp_path)
+    assert p.returncode == 0, p.stdout + p.stderr
+    for name in ("plan.csv", "recommendation.md", "trials.parquet"):
+        assert (out / name).is_file(), name
+    assert len(pd.read_parquet(out / "trials.parquet")) == 3
 
 
 def test_real_network_reads_ego_facebook_from_the_data_dir(monkeypatch):
