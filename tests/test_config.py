@@ -176,12 +176,15 @@ def test_paired_must_be_a_boolean():
 
 
 def test_every_shipped_option_validates_with_its_defaults():
-    """Every YAML under configs/ is a valid choice as shipped (edgelist and plan need a file)."""
+    """Every YAML under configs/ is a valid choice as shipped (edgelist, contacts, linkedin and
+    plan need a file)."""
     groups = {g: options(g) for g in ("network", "population", "strategy", "platform")}
     assert all(groups.values())
     for group, names in groups.items():
         for name in names:
             extra = {"edgelist": ["network.path=/some/file.txt"],
+                     "contacts": ["network.path=/some/contacts.csv"],
+                     "linkedin": ["network.path=/some/export.zip"],
                      "plan": ["strategy.path=/some/plan.csv"]}.get(name, [])
             validate(compose([f"{group}={name}", *extra]))
 

@@ -132,6 +132,74 @@ class EdgelistNetworkConfig(NetworkConfig):
     sender: Any = "max_degree"  # a file has no natural sender; the hub is our default
 
 
+@dataclass
+class OwnNetworkConfig(NetworkConfig):
+    """Keys shared by the user's own networks (network=contacts, network=linkedin;
+    sim/network/own.py, docs/NETWORKS.md "Your own network")."""
+
+    path: str = MISSING  # the file (or export); relative paths are from the working directory
+    # A file naming the sender's close ties, one name or profile URL per line ('#' comments);
+    # they rank first by tie strength (tie strength 1, the others scaled into [0, 0.99]) and
+    # close_ties of the strongest count as close. Entries matching no contact are reported
+    # by line number; a file matching nobody is an error. null: the close_ties strongest.
+    close_ties_file: Optional[str] = None
+    # Probability that two contacts who share nothing the file shows know each other (per
+    # pair). Our assumption: 0.005, so a contact knows ~9 of 1,800 such contacts; plausible
+    # 0-0.02. Contact lists do not say who knows whom, so these links are drawn.
+    across_prob: float = 0.005
+    # The synthetic outside audience, as the ego network's (EgoNetworkConfig, same meaning,
+    # units, defaults and sources): connections per contact outside the sender's network
+    # (people), how many contacts share each outside person, how many other outside people
+    # each knows, and the log-sd of that number.
+    outside_degree: float = 10.0
+    outside_overlap: float = 1.5
+    outside_within_degree: float = 10.0
+    outside_degree_sigma: float = 1.14
+
+
+@dataclass
+class ContactsNetworkConfig(OwnNetworkConfig):
+    """A contact list: a CSV with a header naming name (or id), and optionally tie_strength
+    (0-1), close (true/false), community, email."""
+
+    kind: str = "contacts"
+    # Probability that two contacts of the same community know each other (per pair; at
+    # least across_prob). Our assumption: 0.1, about the ego network's within-community
+    # density (20 known of ~300 per community: 0.07); plausible 0.02-0.3.
+    within_community_prob: float = 0.1
+
+
+@dataclass
+class LinkedinNetworkConfig(OwnNetworkConfig):
+    """A LinkedIn data export: its ZIP, the folder it unpacks to, or Connections.csv; an
+    optional messages.csv beside it gives interaction intensity."""
+
+    kind: str = "linkedin"
+    # Probability that two connections at the same company know each other (per pair; at
+    # least across_prob). Our assumption: 0.1; plausible 0.02-0.5 (higher in small firms).
+    same_company_prob: float = 0.1
+    # ... with similar positions (the same title once seniority words are dropped: "Senior
+    # Data Engineer" ~ "Data Engineer"), per pair. Our assumption: 0.02; plausible 0.005-0.1.
+    similar_position_prob: float = 0.02
+    # Weight of message intensity in tie strength when messages.csv is present (0-1).
+    # Rajkumar et al. (2022, Science 377:1304) measured LinkedIn tie strength by interaction
+    # intensity and mutual connections; mutual connections are drawn here, not measured,
+    # so intensity is the main signal. 0.7 is our assumption; plausible 0.5-0.9.
+    messages_weight: float = 0.7
+    # Half-life of a message's contribution to intensity (days): recency. Our assumption;
+    # plausible 30-720.
+    message_half_life_days: float = 180.0
+    # Years connected at which the connection-age part of tie strength is full (years); our
+    # assumption, plausible 2-10.
+    connection_age_full_years: float = 5.0
+    # The sender's own employers, past and present (company names as LinkedIn writes them);
+    # a connection at one of them gets the same-company part of tie strength. [] = none known.
+    own_companies: list[str] = field(default_factory=list)
+    # Weight of a shared company against connection age in the tie strength without
+    # messages (0-1); our assumption, plausible 0.2-0.6.
+    company_weight: float = 0.3
+
+
 # --------------------------------------------------------------------------- population
 
 TIE_SOURCES = ("auto", "overlap", "embeddedness", "weight", "beta")
@@ -586,6 +654,8 @@ SCHEMAS = {
         "powerlaw_cluster": PowerlawClusterNetworkConfig,
         "stochastic_block": StochasticBlockNetworkConfig,
         "edgelist": EdgelistNetworkConfig,
+        "contacts": ContactsNetworkConfig,
+        "linkedin": LinkedinNetworkConfig,
     },
     "population": {
         "default": DefaultPopulationConfig,

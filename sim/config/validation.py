@@ -188,6 +188,27 @@ def validate_network(net) -> None:
         if not isinstance(net.path, str) or not net.path.strip():
             _fail("network.path", net.path, "a file path")
         check_bool("network.directed", net.directed)
+    elif net.kind in ("contacts", "linkedin"):
+        if not isinstance(net.path, str) or not net.path.strip():
+            _fail("network.path", net.path, "a file path")
+        check_prob("network.across_prob", net.across_prob)
+        inside = (("within_community_prob",) if net.kind == "contacts"
+                  else ("same_company_prob", "similar_position_prob"))
+        for k in inside:
+            check_prob(f"network.{k}", net[k])
+            if net[k] < net.across_prob:
+                _fail(f"network.{k}", net[k], f"at least network.across_prob={net.across_prob}")
+        check_nonneg("network.outside_degree", net.outside_degree)
+        check_positive("network.outside_overlap", net.outside_overlap)
+        check_nonneg("network.outside_within_degree", net.outside_within_degree)
+        check_nonneg("network.outside_degree_sigma", net.outside_degree_sigma)
+        if net.outside_degree_sigma > 3:
+            _fail("network.outside_degree_sigma", net.outside_degree_sigma, "at most 3")
+        if net.kind == "linkedin":
+            check_prob("network.messages_weight", net.messages_weight)
+            check_positive("network.message_half_life_days", net.message_half_life_days)
+            check_positive("network.connection_age_full_years", net.connection_age_full_years)
+            check_prob("network.company_weight", net.company_weight)
 
 
 def validate(cfg) -> None:

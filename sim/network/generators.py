@@ -97,6 +97,30 @@ def ego_with_close_ties(cfg, rng: np.random.Generator) -> tuple[Network, np.ndar
             us.append(contacts[a[ok]])
             vs.append(contacts[b[ok]])
     # the outside audience
+    a, b, n = outside_audience(contacts, c + 1, cfg, rng)
+    us.append(a)
+    vs.append(b)
+    net = from_edges(np.concatenate(us), np.concatenate(vs), n, 0,
+                     name=f"ego(n_contacts={c}, strong_ties={n_strong})",
+                     info={"generator": "ego (S1 model in communities)"})
+    return net, strong
+
+
+def outside_audience(contacts: np.ndarray, first_node: int, cfg,
+                     rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, int]:
+    """The synthetic audience outside the sender's contacts: links (u, v) and the node count.
+
+    Each contact (node indices ``contacts``) gets Poisson ``cfg.outside_degree`` connections
+    to a pool of outside people ``cfg.outside_overlap`` times smaller than the number of
+    such links; the outside people someone drew are numbered from ``first_node`` on. They
+    know each other too (``outside_links``: mean ``cfg.outside_within_degree``, lognormal
+    spread ``cfg.outside_degree_sigma``); the people of the pool no contact drew who know
+    some other outside person are three or more hops from the sender, numbered after.
+    Returns the links and the number of nodes, ``first_node`` plus the outside people.
+    Shared by the ``ego`` generator and the user's own networks (sim/network/own.py).
+    """
+    c = len(contacts)
+    us, vs = [], []
     n_outside_links = rng.poisson(cfg.outside_degree, size=c)
     total = int(n_outside_links.sum())
     m_out = max(1, int(round(total / cfg.outside_overlap)))
@@ -106,8 +130,8 @@ def ego_with_close_ties(cfg, rng: np.random.Generator) -> tuple[Network, np.ndar
     # outside people (below)
     used, outsider = np.unique(outsider, return_inverse=True)
     us.append(owner)
-    vs.append(c + 1 + outsider)
-    n = c + 1 + len(used)
+    vs.append(first_node + outsider)
+    n = first_node + len(used)
     # links among all m_out outside people, drawn after everything above (so that a degree of
     # 0 leaves the network, draw for draw, as it was before these links existed). Those no
     # contact drew know the sender's world only through other outside people: three or more
@@ -116,7 +140,7 @@ def ego_with_close_ties(cfg, rng: np.random.Generator) -> tuple[Network, np.ndar
                          float(cfg.outside_degree_sigma), rng)
     if len(a):
         node = np.full(m_out, -1, dtype=np.int64)
-        node[used] = c + 1 + np.arange(len(used))
+        node[used] = first_node + np.arange(len(used))
         linked = np.zeros(m_out, dtype=bool)
         linked[a] = True
         linked[b] = True
@@ -125,11 +149,7 @@ def ego_with_close_ties(cfg, rng: np.random.Generator) -> tuple[Network, np.ndar
         n += len(beyond)
         us.append(node[a])
         vs.append(node[b])
-    net = from_edges(np.concatenate(us), np.concatenate(vs), n, 0,
-                     name=f"ego(n_contacts={c}, strong_ties={n_strong})",
-                     info={"generator": "ego (S1 model in communities)"})
-    return net, strong
-
+    return (np.concatenate(us).astype(np.int64), np.concatenate(vs).astype(np.int64), int(n))
 
 def outside_links(m: int, mean_degree: float, sigma: float,
                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

@@ -21,6 +21,10 @@ class Network:
     weights: np.ndarray | None = None  # edge weights aligned with indices, from a file
     name: str = "network"
     info: dict = field(default_factory=dict)  # what the source reports (file, dropped lines)
+    # Who the nodes are, for a network of the user's own contacts (sim/network/own.py): a
+    # DataFrame of name, url, email indexed by node index. Kept out of node_ids (which are
+    # hashes there) and out of every output, so that only a plan the user asks for names them.
+    people: object = None
 
     @property
     def n_nodes(self) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
-from sim.network import generators
+from sim.network import generators, own
 from sim.network.edgelist import load_edgelist
 from sim.errors import NetworkError
 from sim.network.graph import Network, from_edges
@@ -40,8 +40,12 @@ def make(cfg, rng: np.random.Generator) -> Network:
         return stochastic_block(list(cfg.sizes), float(cfg.p_in), float(cfg.p_out), rng)
     if kind == "edgelist":
         return load_edgelist(cfg.path, bool(cfg.get("directed", False)))
+    if kind == "contacts":
+        return own.contacts(cfg, rng)
+    if kind == "linkedin":
+        return own.linkedin(cfg, rng)
     raise NetworkError(f"network.kind={kind!r}: expected one of ego, erdos_renyi, small_world, "
-                       "powerlaw_cluster, stochastic_block, edgelist")
+                       "powerlaw_cluster, stochastic_block, edgelist, contacts, linkedin")
 
 
 def _nx_seed(rng: np.random.Generator) -> int:
