@@ -217,21 +217,63 @@ def test_fuzz_contacts(tmp_path, text):
 # --------------------------------------------------------------------------- end to end
 
 
-def test_example_export_end_to_end_writes_no_names(tmp_path):
-    run = tmp_path / "run"
-    r = outreach("network=linkedin", f"network.path={EXAMPLE}", "output.plot=false",
-                 "replicates=20", "output.progress=false", f"hydra.run.dir={run}", timeout=300)
-    assert r.returncode == 0, r.stderr[-2000:]
+def example_secrets() -> set[str]:
+    """The example export's invented first and last names and e-mails (4 characters or more,
+    so that a short one is not found inside other text), and its profile addresses' slugs."""
     secrets = set()
     with open(EXAMPLE / "Connections.csv", encoding="utf-8-sig") as f:
         rows = list(csv.reader(f))
     start = next(i for i, row in enumerate(rows) if row and row[0] == "First Name")
     for row in rows[start + 1:]:
         if row:
-            secrets.update(s for s in (row[0], row[1], row[3]) if len(s) >= 4)
+            slug = row[2].rstrip("/").rsplit("/", 1)[-1]
+            secrets.update(s for s in (row[0], row[1], row[3], slug) if len(s) >= 4)
     assert len(secrets) > 300
+    return secrets
+
+
+def test_example_export_end_to_end_writes_no_names(tmp_path):
+    run = tmp_path / "run"
+    r = outreach("network=linkedin", f"network.path={EXAMPLE}", "output.plot=false",
+                 "replicates=20", "output.progress=false", f"hydra.run.dir={run}", timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    secrets = example_secrets()
     written = [p for p in run.rglob("*") if p.is_file()]
     assert any(p.name == "summary.json" for p in written)
     blob = b"".join(p.read_bytes() for p in written) + (r.stdout + r.stderr).encode()
     leaked = [s for s in secrets if s.encode("utf-8") in blob]
     assert not leaked, leaked[:5]
+
+
+def test_optimise_plan_names_people_only_in_plan_and_recommendation(tmp_path):
+    out = tmp_path / "opt"
+    r = outreach("optimise", "network=linkedin", f"network.path={EXAMPLE}", "optimise.trials=3",
+                 "optimise.draws=1", "optimise.replicates=8", "uncertainty=none", "--out", out,
+                 timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    secrets = example_secrets()
+    written = [p for p in out.rglob("*") if p.is_file()]
+    assert {"plan.csv", "recommendation.md", "trials.parquet", "optimise.json",
+            "recommended.parquet"} <= {p.name for p in written}
+    for p in written:
+        blob = p.read_bytes()
+        leaked = [s for s in secrets if s.encode("utf-8") in blob]
+        if p.name in ("plan.csv", "recommendation.md"):
+            assert leaked, p.name  # names where the sender reads the plan
+        else:
+            assert not leaked, (p.name, leaked[:5])
+    log = (r.stdout + r.stderr).encode()
+    assert not [s for s in secrets if s.encode("utf-8") in log]
+    with open(out / "plan.csv", encoding="utf-8") as f:
+        plan = list(csv.DictReader(f))
+    assert {"contact", "hour", "kind", "name", "url"} <= set(plan[0])
+    assert all(row["name"] and row["url"].startswith("https://www.linkedin.com/in/") for row in plan)
+    text = (out / "recommendation.md").read_text(encoding="utf-8")
+    notes = [row["name"] for row in plan if row["kind"] == "personal"]
+    if notes:
+        assert "Personal notes to " in text and notes[0] in text
+        assert len(notes) <= 12 or f"and {len(notes) - 12:,} more: see `plan.csv`" in text
+    again = outreach("strategy=plan", f"strategy.path={out / 'plan.csv'}", "network=linkedin",
+                     f"network.path={EXAMPLE}", "replicates=4", "output.plot=false",
+                     "output.progress=false", f"hydra.run.dir={tmp_path / 'replay'}", timeout=300)
+    assert again.returncode == 0, again.stderr[-2000:]

@@ -521,12 +521,30 @@ def plan_records(s: Setup, sched: Schedule) -> list[dict]:
     strength (extra columns, which strategy=plan ignores)."""
     rank_of = {str(x): r for r, x in enumerate(s.ids)}
     kinds = {v: k for k, v in PLAN_KINDS.items()}
+    people = contact_people(s)
     out = []
     for row in sched.rows:
         r = rank_of[row.contact]
-        out.append({"contact": row.contact, "hour": row.hour, "kind": kinds[row.kind],
-                    "rank": r + 1, "tie_strength": round(float(s.tie[r]), 4)})
+        rec = {"contact": row.contact}
+        if people is not None:
+            rec["name"], rec["url"] = people[r]
+        rec.update({"hour": row.hour, "kind": kinds[row.kind], "rank": r + 1,
+                    "tie_strength": round(float(s.tie[r]), 4)})
+        out.append(rec)
     return out
+
+
+def contact_people(s: Setup) -> list[tuple[str, str]] | None:
+    """(name, profile URL) of each contact by rank, when the network is the sender's own
+    (network=linkedin or contacts); None otherwise. Only plan.csv and recommendation.md show
+    them: every other output names contacts by their hashed node ids."""
+    people = getattr(s.network, "people", None)
+    if people is None:
+        return None
+    ids = s.network.node_ids
+    by_id = {str(ids[int(v)]): (" ".join(str(nm or "").split()), str(u or "").strip())
+             for v, nm, u in zip(people.index, people["name"], people["url"])}
+    return [by_id.get(str(x), ("", "")) for x in s.ids]
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -1201,6 +1219,25 @@ def plan_words(s: Setup, sched: Schedule) -> list[str]:
     return lines
 
 
+NAMES_SHOWN = 12  # names in recommendation.md's list of who gets a note; the rest: plan.csv
+
+
+def note_names(s: Setup, sched: Schedule) -> str:
+    """Who gets a note, by name, strongest first (at most NAMES_SHOWN names, then how many
+    more), when the network is the sender's own; '' otherwise. Only recommendation.md says
+    this: optimise.json's words name no one."""
+    people = contact_people(s)
+    if people is None or not len(sched.note_ranks):
+        return ""
+    ranks = np.sort(np.asarray(sched.note_ranks, dtype=np.int64))
+    names = [people[r][0] or people[r][1] or str(s.ids[r]) for r in ranks]
+    shown = ", ".join(names[:NAMES_SHOWN])
+    more = len(names) - NAMES_SHOWN
+    return (f"Personal notes to {_who(s, ranks)}: {shown}"
+            + (f", and {_n(more)} more: see `{PLAN_FILE}`." if more > 0 else
+               f" (names and profile addresses in `{PLAN_FILE}`)."))
+
+
 def band_table(s: Setup, sched: Schedule) -> list[str]:
     out = ["| band | ranks | tie strength | treatment | note | generic | both | nothing |",
            "|---|---|---|---|---|---|---|---|"]
@@ -1250,9 +1287,14 @@ def recommendation_text(s: Setup, best: TrialOutcome, ok: bool, sched: Schedule,
     lines += ["## The plan", ""]
     lines += [f"- {x}" for x in plan_words(s, sched)]
     lines += [""]
+    named = note_names(s, sched)
+    if named:
+        lines += [named, ""]
     if not sched.empty:
         lines += [f"Trial {best.number}. The schedule, one row per message: `{PLAN_FILE}` (contacts "
-                  "by node id, with their rank and tie strength). Replay it:", "",
+                  "by node id, with their rank and tie strength"
+                  + (", name and profile address" if contact_people(s) is not None else "")
+                  + "). Replay it:", "",
                   "```", _shell(info["replay"]), "```", "",
                   "and on the first tuning draw, with its replicate seed, to the numbers of "
                   f"`{RECOMMENDED}` (set `tune`, draw 0):", "",
