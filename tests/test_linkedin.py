@@ -277,3 +277,85 @@ def test_optimise_plan_names_people_only_in_plan_and_recommendation(tmp_path):
                      f"network.path={EXAMPLE}", "replicates=4", "output.plot=false",
                      "output.progress=false", f"hydra.run.dir={tmp_path / 'replay'}", timeout=300)
     assert again.returncode == 0, again.stderr[-2000:]
+
+
+# --------------------------------------------------------------------------- plans by name
+
+PEOPLE = np.array([["Ada Quill", "https://www.linkedin.com/in/ada-q"],
+                   ["Bo Rem", "https://www.linkedin.com/in/bo-r"],
+                   ["Bo Rem", "https://www.linkedin.com/in/bo-r2"],
+                   ["美玲 蒼井", ""]], dtype=object)
+
+
+def _view(ids=("a1", "b2", "b3", "m4"), people=PEOPLE):
+    from sim.rules.strategies import SenderView
+
+    return SenderView(n_contacts=len(ids), tie_strength=np.linspace(1, 0.1, len(ids)),
+                      n_replicates=1, uniforms=None, suspended=np.zeros(1, bool),
+                      reports_in_last=None, unfollowed=None, contact_ids=np.array(ids),
+                      contact_people=None if people is None else (lambda: people))
+
+
+def _plan(tmp_path, body):
+    from sim.rules.strategies import Plan
+
+    p = tmp_path / "mine.csv"
+    p.write_text("contact,hour,kind\n" + body, encoding="utf-8")
+    return Plan(path=str(p))
+
+
+def test_a_plan_names_contacts_by_id_url_or_name(tmp_path):
+    plan = _plan(tmp_path, "a1,0,personal\n"
+                           "HTTP://LinkedIn.com/in/bo-r/,0,personal\n"
+                           "  美玲   蒼井 ,2,generic\n"
+                           "ada quill,2,generic\n"
+                           "https://www.linkedin.com/in/bo-r2,2,generic\n")
+    view = _view()
+    assert plan.send_hours(view, 10).tolist() == [0, 2]
+    [notes] = plan.sends(0, view)
+    assert notes.ranks.tolist() == [0, 1]
+    [batch] = plan.sends(2, view)
+    assert batch.ranks.tolist() == [0, 2, 3]
+
+
+@pytest.mark.parametrize("body, match", [
+    ("a1,0,personal\nbo rem,1,personal\n", r"mine.csv line 3: contact 'bo rem' names 2 contacts"),
+    ("Cy Ode,1,personal\n", r"mine.csv line 2: contact 'Cy Ode' is not a contact of the sender "
+                            r".*or a contact's profile URL or name\)"),
+    ("a1,1,personal\nAda Quill,1,personal\n", r"mine.csv line 3: contact 'Ada Quill' is the "
+                                               r"contact of line 2"),
+])
+def test_a_plan_by_name_refuses_ambiguous_or_unknown_names(tmp_path, body, match):
+    from sim.errors import StrategyError
+
+    with pytest.raises(StrategyError, match=match) as exc:
+        _plan(tmp_path, body).send_hours(_view(), 10)
+    assert "\n" not in str(exc.value)
+
+
+def test_names_need_a_network_with_people(tmp_path):
+    from sim.errors import StrategyError
+
+    with pytest.raises(StrategyError, match="line 2: contact 'Ada Quill' is not a contact"):
+        _plan(tmp_path, "Ada Quill,0,personal\n").send_hours(_view(people=None), 10)
+
+
+def test_a_plan_by_name_replays_on_the_example_export(tmp_path):
+    with open(EXAMPLE / "Connections.csv", encoding="utf-8-sig") as f:
+        rows = list(csv.reader(f))
+    start = next(i for i, row in enumerate(rows) if row and row[0] == "First Name")
+    people = [row for row in rows[start + 1:] if row]
+    names = [f"{r[0]} {r[1]}" for r in people]
+    unique = [n for n in names if names.count(n) == 1][:3]
+    p = tmp_path / "mine.csv"
+    p.write_text("contact,hour,kind\n" + "".join(f"{n},0,personal\n" for n in unique)
+                 + f"{people[5][2]},4,generic\n", encoding="utf-8")
+    r = outreach("strategy=plan", f"strategy.path={p}", "network=linkedin", f"network.path={EXAMPLE}",
+                 "replicates=4", "output.plot=false", "output.progress=false",
+                 f"hydra.run.dir={tmp_path / 'run'}", timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    p.write_text("contact,hour,kind\nNobody Atall,0,personal\n", encoding="utf-8")
+    r = outreach("strategy=plan", f"strategy.path={p}", "network=linkedin", f"network.path={EXAMPLE}",
+                 "replicates=4", "output.plot=false", "output.progress=false",
+                 f"hydra.run.dir={tmp_path / 'bad'}", timeout=300)
+    assert r.returncode != 0 and "mine.csv line 2: contact 'Nobody Atall'" in r.stderr

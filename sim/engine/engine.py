@@ -301,11 +301,17 @@ class Engine:
         def uniforms(stream: int = 0) -> np.ndarray:
             return draws.uniform_grid(self.keys, draws.ORDER, contact_nodes, sender_node, int(stream))
 
+        people = getattr(self.sc.network, "people", None)
+
+        def contact_people() -> np.ndarray:
+            return people.reindex(contact_nodes)[["name", "url"]].fillna("").astype(str).to_numpy()
+
         return SenderView(
             n_contacts=sl.stop - sl.start, tie_strength=pop.tie_strength[sl], n_replicates=R,
             uniforms=uniforms, suspended=self.suspended[idx], reports_in_last=reports_in_last,
             unfollowed=unfollowed, active=np.ones(R, dtype=bool) if active is None else active,
             contact_ids=contact_nodes if node_ids is None else node_ids[contact_nodes],
+            contact_people=None if people is None else contact_people,
         )
 
     def _window(self, total: np.ndarray, hist: np.ndarray, hours: int) -> np.ndarray:

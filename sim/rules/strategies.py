@@ -83,6 +83,10 @@ class SenderView:
     # (C,) the contacts' node ids as the network names them (a file's own ids, else the node
     # indices), by rank: what a plan file names (None: not known to this view)
     contact_ids: np.ndarray | None = None
+    # () -> (C, 2) the contacts' names and profile URLs by rank, when the network is the
+    # sender's own (network=linkedin or contacts): a plan file may name contacts by them
+    # (None: the network has no names)
+    contact_people: callable | None = None
 
 
 @runtime_checkable
@@ -373,6 +377,36 @@ def load_plan(path) -> tuple[PlanRow, ...]:
                         st.st_size)
 
 
+def _by_url_or_name(find_id, people: np.ndarray, path: str):
+    """A plan's contact resolved against the node ids (``find_id``), then the profile URLs,
+    then the names (``people``: (C, 2) name and URL by rank); a name two contacts share is an
+    error naming the line, as is one that is no one's (the caller's error)."""
+    from sim.network.own import norm_name, norm_url
+
+    by_url, by_name = {}, {}
+    for r, (name, url) in enumerate(people.tolist()):
+        if url.strip():
+            by_url.setdefault(norm_url(url), r)
+        if name.strip():
+            by_name.setdefault(norm_name(name), []).append(r)
+
+    def find(text: str, line: int):
+        rank = find_id(text)
+        if rank is not None:
+            return rank
+        rank = by_url.get(norm_url(text))
+        if rank is not None:
+            return rank
+        ranks = by_name.get(norm_name(text), [])
+        if len(ranks) > 1:
+            raise StrategyError(
+                f"{path} line {line}: contact {text!r} names {len(ranks)} contacts (expected one: "
+                "give the profile URL or the node id of the one you mean)")
+        return ranks[0] if ranks else None
+
+    return find
+
+
 class Plan:
     """A schedule read from a file (``strategy.path``): each row a message to one contact
     (its node id) at one hour, personal or generic, the same in every replicate. Each hour's
@@ -428,14 +462,25 @@ class Plan:
         else:
             rank_of = {str(x): r for r, x in enumerate(ids.tolist())}
             find = rank_of.get
+        if view.contact_people is not None:
+            find = _by_url_or_name(find, view.contact_people(), self.path)
         by_hour: dict[int, tuple[list, list]] = {}
+        seen: dict[tuple[int, int, int], int] = {}
         for row in self.rows:
-            rank = find(row.contact)
+            rank = find(row.contact) if view.contact_people is None else find(row.contact, row.line)
             if rank is None:
                 raise StrategyError(
                     f"{self.path} line {row.line}: contact {row.contact!r} is not a contact of "
                     f"the sender (expected the node id of one of its {view.n_contacts} contacts, "
-                    "as the network names them)")
+                    "as the network names them"
+                    + (", or a contact's profile URL or name" if view.contact_people is not None
+                       else "") + ")")
+            before = seen.setdefault((rank, row.hour, row.kind), row.line)
+            if before != row.line:
+                raise StrategyError(
+                    f"{self.path} line {row.line}: contact {row.contact!r} is the contact of line "
+                    f"{before}, at the same hour and kind (expected at most one message per "
+                    "contact, hour and kind)")
             notes, generic = by_hour.setdefault(row.hour, ([], []))
             (generic if row.kind == GENERIC else notes).append(rank)
         self._by_hour = {h: (np.array(sorted(p), dtype=np.int64), np.array(sorted(g), dtype=np.int64))
