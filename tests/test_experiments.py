@@ -12,10 +12,11 @@ from sim.config import compose, validate
 
 
 def test_the_four_named_experiments_exist():
-    assert {"flat_army", "stagger_grid", "rate_by_batch", "reciprocity", "real_network"} <= set(experiments.names())
+    assert {"flat_army", "stagger_grid", "rate_by_batch", "reciprocity", "real_network",
+            "my_network"} <= set(experiments.names())
 
 
-@pytest.mark.parametrize("name", ["flat_army", "stagger_grid", "rate_by_batch", "reciprocity", "decide"])
+@pytest.mark.parametrize("name", ["flat_army", "stagger_grid", "rate_by_batch", "reciprocity", "decide", "my_network"])
 def test_experiment_composes_and_validates(name):
     cfg = compose([f"+experiment={name}"])
     validate(cfg)
