@@ -359,3 +359,26 @@ def test_a_plan_by_name_replays_on_the_example_export(tmp_path):
                  "replicates=4", "output.plot=false", "output.progress=false",
                  f"hydra.run.dir={tmp_path / 'bad'}", timeout=300)
     assert r.returncode != 0 and "mine.csv line 2: contact 'Nobody Atall'" in r.stderr
+
+
+def test_compare_and_the_app_take_the_example_export(tmp_path):
+    runs = []
+    for strategy in ("generic_blast", "personal_first"):
+        run = tmp_path / strategy
+        r = outreach(f"strategy={strategy}", "network=linkedin", f"network.path={EXAMPLE}",
+                     "replicates=8", "output.plot=false", "output.progress=false",
+                     f"hydra.run.dir={run}", timeout=300)
+        assert r.returncode == 0, r.stderr[-2000:]
+        runs.append(run)
+    r = outreach("compare", *runs, "--out", tmp_path / "both", timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    blob = b"".join(p.read_bytes() for p in (tmp_path / "both").rglob("*") if p.is_file())
+    assert blob and not [s for s in example_secrets() if s.encode("utf-8") in blob]
+
+    from sim.app.controls import AppModel, initial_kwargs, launch_settings
+
+    params = launch_settings(["network=linkedin", f"network.path={EXAMPLE}"])
+    assert params["network"] == "linkedin" and params["base_overrides"] == (f"network.path={EXAMPLE}",)
+    model = AppModel(**initial_kwargs(params))
+    model.step()
+    assert model.metric("messages_sent") == 300  # generic_blast: every connection at hour 0
