@@ -1219,23 +1219,14 @@ def plan_words(s: Setup, sched: Schedule) -> list[str]:
     return lines
 
 
-NAMES_SHOWN = 12  # names in recommendation.md's list of who gets a note; the rest: plan.csv
-
-
 def note_names(s: Setup, sched: Schedule) -> str:
-    """Who gets a note, by name, strongest first (at most NAMES_SHOWN names, then how many
-    more), when the network is the sender's own; '' otherwise. Only recommendation.md says
-    this: optimise.json's words name no one."""
-    people = contact_people(s)
-    if people is None or not len(sched.note_ranks):
+    """Where the plan's people are named, when the network is the sender's own; '' otherwise.
+    Only plan.csv names them (docs/NETWORKS.md, privacy): recommendation.md, like every other
+    output, says who by rank and tie strength."""
+    if contact_people(s) is None or not len(sched.note_ranks):
         return ""
-    ranks = np.sort(np.asarray(sched.note_ranks, dtype=np.int64))
-    names = [people[r][0] or people[r][1] or str(s.ids[r]) for r in ranks]
-    shown = ", ".join(names[:NAMES_SHOWN])
-    more = len(names) - NAMES_SHOWN
-    return (f"Personal notes to {_who(s, ranks)}: {shown}"
-            + (f", and {_n(more)} more: see `{PLAN_FILE}`." if more > 0 else
-               f" (names and profile addresses in `{PLAN_FILE}`)."))
+    return (f"Who they are, by name and profile address: `{PLAN_FILE}`, the only file of this "
+            "folder that names anyone.")
 
 
 def band_table(s: Setup, sched: Schedule) -> list[str]:
