@@ -37,14 +37,13 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-from hydra.errors import HydraException
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 from scipy.stats import qmc
 
 from sim import __version__
 from sim.analysis import likelihood, observations, weighting
-from sim.config import compose, uncertainty, validate
+from sim.config import compose_checked, first_lines, uncertainty, validate
 from sim.engine.scenario import build_scenario
 from sim.engine.simulate import simulate
 from sim.errors import ConfigError, ResultsError, UserError
@@ -91,28 +90,10 @@ class Setup:
         return [d.key for d in self.dists]
 
 
-def _first_line(exc: BaseException) -> str:
-    lines = [str(e).strip().splitlines()[0] for e in (exc, exc.__cause__)
-             if e is not None and str(e).strip()]
-    return ": ".join(lines) or type(exc).__name__
-
-
 def case_seed(seed: int, index: int) -> int:
     """The replicate seed of case ``index``: the same for every draw."""
     state = np.random.SeedSequence([int(seed), int(index)]).generate_state(1, dtype=np.uint64)
     return int(state[0] >> np.uint64(1))
-
-
-def _compose(overrides: list[str], where: str) -> DictConfig:
-    try:
-        cfg = compose(overrides)
-    except (HydraException, OmegaConfBaseException) as exc:
-        raise ConfigError(f"{where}{_first_line(exc)}") from None
-    try:
-        validate(cfg)
-    except ConfigError as exc:
-        raise ConfigError(f"{where}{exc}") from None
-    return cfg
 
 
 def setup(overrides=(), dists=None) -> Setup:
@@ -120,7 +101,7 @@ def setup(overrides=(), dists=None) -> Setup:
     prior (``dists``: the prior's list of distributions, else ``uncertainty.load``). A user
     error is a ConfigError of one line naming the case or key."""
     overrides = list(overrides)
-    root = _compose(overrides, "")
+    root = compose_checked(overrides, "")
     obs = observations.load(root)
     if dists is None:
         dists = uncertainty.load(root)
@@ -132,7 +113,7 @@ def setup(overrides=(), dists=None) -> Setup:
     cases, notes = [], []
     for case in obs.cases:
         where = f"{obs.source}: case {case.index + 1} ({case.label}): "
-        cfg = _compose(overrides + list(case.overrides), where)
+        cfg = compose_checked(overrides + list(case.overrides), where)
         if float(cfg.senders.fraction) > 0:
             raise ConfigError(f"{where}senders.fraction={cfg.senders.fraction}: what a sender saw "
                               "is one sender's; calibrate needs senders.fraction=0")
@@ -205,7 +186,7 @@ def preflight(setup: Setup) -> None:
             except (ConfigError, OmegaConfBaseException) as exc:
                 raise ConfigError(f"the prior's {name} ends are not a valid config for case "
                                   f"{c.case.index + 1} ({c.case.label}): "
-                                  f"{_first_line(exc)}") from None
+                                  f"{first_lines(exc)}") from None
 
 
 # --------------------------------------------------------------------------- evaluation

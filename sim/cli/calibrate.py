@@ -18,22 +18,14 @@ the folder INCOMPLETE and exits with 130.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import time
 from pathlib import Path
 
-from sim.cli import interrupt
-from sim.errors import UserError
+from sim.cli import interrupt, subcommand
 
 PROG = "outreach calibrate"
 INTERRUPTED = "interrupted; run the same command with --out {out} to resume"
 RUN_DIR = "hydra.run.dir="
-
-
-def _error(message: str) -> int:
-    print(f"{PROG}: error: {message}", file=sys.stderr)
-    return 2
 
 
 def split(overrides: list[str]) -> tuple[list[str], Path | None]:
@@ -47,9 +39,7 @@ def split(overrides: list[str]) -> tuple[list[str], Path | None]:
             raise ValueError(f"{o}: {PROG} takes no hydra.* overrides but hydra.run.dir (or --out)")
         else:
             kept.append(o)
-    if not any(o.lstrip("+~").split("=")[0].split(".")[0] == "uncertainty" for o in kept):
-        kept.insert(0, "uncertainty=default")
-    return kept, folder
+    return subcommand.with_prior(kept), folder
 
 
 def main(argv=None) -> int:
@@ -68,30 +58,23 @@ def main(argv=None) -> int:
     try:
         overrides, run_dir = split(list(args.overrides))
     except ValueError as exc:
-        return _error(str(exc))
-    out = args.out or run_dir or Path("outputs") / time.strftime("%Y-%m-%d") / time.strftime("%H-%M-%S")
+        return subcommand.error(PROG, str(exc))
+    out = args.out or run_dir or subcommand.dated_folder()
 
     from sim.analysis import calibrate
     from sim.cli.main import quiet_libraries
-    from sim.report import folders
 
     quiet_libraries()
     say = lambda m: print(m, file=sys.stderr)  # noqa: E731
-    try:
+
+    def work():
         setup = calibrate.setup(overrides)
-        res = calibrate.run(setup, out, say=say, check=interrupt.check)
-    except UserError as exc:
-        folders.mark_failed(out, str(exc))  # only if the folder was made
-        return _error(str(exc))
-    except KeyboardInterrupt:  # the draws so far are kept; leave at once, as `outreach` does
-        folders.mark_failed(out, INTERRUPTED.format(out=out))
-        _error(INTERRUPTED.format(out=out))
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(130)
-    except Exception as exc:  # a bug: the traceback is for the report, the marker says so
-        folders.mark_failed(out, f"{folders.INTERNAL_ERROR}{type(exc).__name__}: {exc}")
-        raise
+        return setup, calibrate.run(setup, out, say=say, check=interrupt.check)
+
+    done, status = subcommand.guarded(PROG, out, work, INTERRUPTED)
+    if status:
+        return status
+    setup, res = done
     if setup.root.output.table:
         print(format_table(res))
     print(f"{res.evaluated} draws evaluated, {len(res.table) - res.evaluated} reused, "

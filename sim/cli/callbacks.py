@@ -31,7 +31,7 @@ from omegaconf import DictConfig
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.cli.sweep import JOBS_FILE
-from sim.config import compose, sweep_jobs, validate
+from sim.config import compose, first_lines, sweep_jobs, validate
 from sim.errors import ConfigError, ResultsError, UserError
 from sim.report import folders
 from sim.report.sweep_table import SWEEP_TABLE, job_folders, write_table
@@ -75,15 +75,8 @@ def preflight(config: DictConfig) -> list[str]:
         except ConfigError as exc:
             bad.append(f"job {i} ({' '.join(job)}): {exc}")
         except (HydraException, OmegaConfBaseException) as exc:
-            bad.append(f"job {i} ({' '.join(job)}): {_first_lines(exc)}")
+            bad.append(f"job {i} ({' '.join(job)}): {first_lines(exc)}")
     return bad
-
-
-def _first_lines(exc: BaseException) -> str:
-    """Hydra's message and its cause, one line: 'Error merging override x=abc: Value ...'."""
-    lines = [str(e).strip().splitlines()[0] for e in (exc, exc.__cause__)
-             if e is not None and str(e).strip()]
-    return ": ".join(lines) or type(exc).__name__
 
 
 class OutputGuard(Callback):

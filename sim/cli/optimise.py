@@ -17,30 +17,14 @@ The computation is sim/analysis/optimise.py; the method in docs/MODEL.md (Optimi
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
-from sim.cli import interrupt
+from sim.cli import interrupt, subcommand
 from sim.errors import UserError
 
 PROG = "outreach optimise"
 INTERRUPTED = "interrupted; run the same command (with --out {out}) to continue the study"
-
-
-def _first_lines(exc: BaseException) -> str:
-    lines = [str(e).strip().splitlines()[0] for e in (exc, exc.__cause__)
-             if e is not None and str(e).strip()]
-    return ": ".join(lines) or type(exc).__name__
-
-
-def _has_uncertainty(overrides) -> bool:
-    return any(o.lstrip("+~").split("=")[0].split(".")[0] == "uncertainty" for o in overrides)
-
-
-def _error(message: str) -> int:
-    print(f"{PROG}: error: {message}", file=sys.stderr)
-    return 2
 
 
 def main(argv=None) -> int:
@@ -54,40 +38,27 @@ def main(argv=None) -> int:
                         help="results folder (default: outputs/optimise/<study>-<config hash>); "
                              "the same folder again continues the study")
     args = parser.parse_intermixed_args(argv)
-    overrides = list(args.overrides)
-    if not _has_uncertainty(overrides):
-        overrides.insert(0, "uncertainty=default")
 
-    from hydra.errors import HydraException
-    from omegaconf.errors import OmegaConfBaseException
-
-    from sim.config import compose, validate
+    from sim.config import compose_checked
 
     try:
-        cfg = compose(overrides)
-        validate(cfg)
+        cfg = compose_checked(subcommand.with_prior(list(args.overrides)))
     except UserError as exc:
-        return _error(str(exc))
-    except (HydraException, OmegaConfBaseException) as exc:
-        return _error(_first_lines(exc))
+        return subcommand.error(PROG, str(exc))
 
     from sim.analysis import optimise
-    from sim.report import folders
 
     out = args.out or optimise.default_folder(cfg)
-    try:
+
+    def work():
         res = optimise.run(cfg, out, progress=bool(cfg.output.progress),
                            say=lambda m: print(m, file=sys.stderr), overrides=list(args.overrides))
         interrupt.check()
-    except UserError as exc:
-        folders.mark_failed(out, str(exc))  # only if the folder was made
-        return _error(str(exc))
-    except KeyboardInterrupt:  # the finished trials are in the study; leave at once
-        folders.mark_failed(out, INTERRUPTED.format(out=out))
-        _error(INTERRUPTED.format(out=out))
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(130)
+        return res
+
+    res, status = subcommand.guarded(PROG, out, work, INTERRUPTED)
+    if status:
+        return status
     if cfg.output.table:
         print(summary(res))
     print(f"{res.evaluated} trials run, {res.reused} reused, {res.seconds:.1f} s; results: {res.folder}")

@@ -14,31 +14,14 @@ sim/analysis/sensitivity.py; keys and method in docs/MODEL.md (Sensitivity).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import time
 from pathlib import Path
 
-from sim.cli import interrupt
+from sim.cli import interrupt, subcommand
 from sim.errors import UserError
 
 PROG = "outreach sensitivity"
 INTERRUPTED = "interrupted; run the same command with --out {out} to resume"
-
-
-def _first_lines(exc: BaseException) -> str:
-    lines = [str(e).strip().splitlines()[0] for e in (exc, exc.__cause__)
-             if e is not None and str(e).strip()]
-    return ": ".join(lines) or type(exc).__name__
-
-
-def _has_uncertainty(overrides) -> bool:
-    return any(o.lstrip("+~").split("=")[0].split(".")[0] == "uncertainty" for o in overrides)
-
-
-def _error(message: str) -> int:
-    print(f"{PROG}: error: {message}", file=sys.stderr)
-    return 2
 
 
 def main(argv=None) -> int:
@@ -52,40 +35,26 @@ def main(argv=None) -> int:
                         help="results folder (default: outputs/<date>/<time>); the same folder "
                              "again resumes")
     args = parser.parse_intermixed_args(argv)
-    overrides = list(args.overrides)
-    if not _has_uncertainty(overrides):
-        overrides.insert(0, "uncertainty=default")
-    out = args.out or Path("outputs") / time.strftime("%Y-%m-%d") / time.strftime("%H-%M-%S")
+    out = args.out or subcommand.dated_folder()
 
-    from hydra.errors import HydraException
-    from omegaconf.errors import OmegaConfBaseException
-
-    from sim.config import compose, validate
+    from sim.config import compose_checked
 
     try:
-        cfg = compose(overrides)
-        validate(cfg)
+        cfg = compose_checked(subcommand.with_prior(list(args.overrides)))
     except UserError as exc:
-        return _error(str(exc))
-    except (HydraException, OmegaConfBaseException) as exc:
-        return _error(_first_lines(exc))
+        return subcommand.error(PROG, str(exc))
 
     from sim.analysis import sensitivity
-    from sim.report import folders
 
-    try:
+    def work():
         res = sensitivity.run(cfg, out, progress=bool(cfg.output.progress),
                               say=lambda m: print(m, file=sys.stderr))
         interrupt.check()
-    except UserError as exc:
-        folders.mark_failed(out, str(exc))  # only if the folder was made
-        return _error(str(exc))
-    except KeyboardInterrupt:  # the points so far are kept; leave at once, as `outreach` does
-        folders.mark_failed(out, INTERRUPTED.format(out=out))
-        _error(INTERRUPTED.format(out=out))
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(130)
+        return res
+
+    res, status = subcommand.guarded(PROG, out, work, INTERRUPTED)
+    if status:
+        return status
     if cfg.output.table:
         print(format_table(res.table))
     print(f"{res.evaluated} points simulated, {res.reused} reused, {res.seconds:.1f} s; "

@@ -74,6 +74,34 @@ def compose(overrides=()) -> Any:
         return hydra.compose(config_name="config", overrides=overrides)
 
 
+def first_lines(exc: BaseException) -> str:
+    """Hydra's (or OmegaConf's) message and its cause, one line: 'Error merging override
+    x=abc: Value ...'."""
+    lines = [str(e).strip().splitlines()[0] for e in (exc, exc.__cause__)
+             if e is not None and str(e).strip()]
+    return ": ".join(lines) or type(exc).__name__
+
+
+def compose_checked(overrides=(), where: str = "") -> Any:
+    """``compose`` then ``validate``: the config, or a ConfigError of one line (prefixed with
+    ``where``, e.g. the case it is about) whether Hydra or a range check refused it."""
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
+    from sim.config.validation import validate
+    from sim.errors import ConfigError
+
+    try:
+        cfg = compose(overrides)
+    except (HydraException, OmegaConfBaseException) as exc:
+        raise ConfigError(f"{where}{first_lines(exc)}") from None
+    try:
+        validate(cfg)
+    except ConfigError as exc:
+        raise ConfigError(f"{where}{exc}") from None
+    return cfg
+
+
 def sweep_jobs(config: DictConfig) -> list[list[str]] | None:
     """The jobs Hydra's basic sweeper will launch, each as its list of overrides, in launch
     order; None for another sweeper (its jobs cannot be listed here).
