@@ -263,21 +263,6 @@ def identity(setup: Setup) -> dict:
     }, sort_keys=True, default=str))
 
 
-def first_difference(old, new, prefix: str = "") -> str:
-    """Where two identities first differ, as ``path: old then, now new``."""
-    if isinstance(old, dict) and isinstance(new, dict):
-        for k in sorted(set(old) | set(new), key=str):
-            if old.get(k, "<absent>") != new.get(k, "<absent>"):
-                return first_difference(old.get(k, "<absent>"), new.get(k, "<absent>"),
-                                        f"{prefix}.{k}" if prefix else str(k))
-        return prefix
-    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
-        for i, (a, b) in enumerate(zip(old, new)):
-            if a != b:
-                return first_difference(a, b, f"{prefix}[{i}]")
-    return f"{prefix}: {json.dumps(old, default=str)} then, now {json.dumps(new, default=str)}"
-
-
 class Record:
     """``evaluations.jsonl``: a header line (the calibration's identity), then one line per
     evaluated draw, appended as each finishes; a line cut short by a kill is dropped when
@@ -299,7 +284,7 @@ class Record:
             if head["identity"] != self.header["identity"]:
                 raise ResultsError(
                     f"{folder}: holds the evaluations of another calibration "
-                    f"({first_difference(head['identity'], self.header['identity'])}); use "
+                    f"({folders.first_difference(head['identity'], self.header['identity'])}); use "
                     f"another --out, or delete {EVALUATIONS} there to start again")
             for r in body:
                 j = r["draw"]

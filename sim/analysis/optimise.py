@@ -687,16 +687,6 @@ def header(s: Setup) -> dict:
                   for d in s.dists]}, default=str))
 
 
-def _first_difference(old, new, prefix: str = "") -> str:
-    if isinstance(old, dict) and isinstance(new, dict):
-        for k in sorted(set(old) | set(new), key=str):
-            if old.get(k, "<absent>") != new.get(k, "<absent>"):
-                return _first_difference(old.get(k, "<absent>"), new.get(k, "<absent>"),
-                                         f"{prefix}.{k}" if prefix else str(k))
-        return prefix
-    return f"{prefix}: {json.dumps(old, default=str)} then, now {json.dumps(new, default=str)}"
-
-
 def storage_url(cfg, out: Path) -> str:
     return cfg.optimise.storage or f"sqlite:///{(Path(out) / STUDY_DB).resolve()}"
 
@@ -754,7 +744,7 @@ def open_study(s: Setup, out: Path):
         study.set_user_attr("header", head)
     elif old != head:
         raise ResultsError(f"{url}: the study {cfg.optimise.study!r} holds the trials of another "
-                           f"configuration ({_first_difference(old, head)}); use another --out or "
+                           f"configuration ({folders.first_difference(old, head)}); use another --out or "
                            "optimise.study, or delete the study to start again")
     return study
 

@@ -81,6 +81,9 @@ class Result:
 
 # --------------------------------------------------------------------------- design
 
+# how a refused resume names what changed in the folder's config
+CHANGED = "{path} was {old}, now {new}"
+
 
 def problem(dists: list[Dist]) -> dict:
     """SALib's problem: every key on [0, 1] (its quantile; values come from ppf)."""
@@ -166,20 +169,6 @@ def header(cfg, dists: list[Dist], n_points: int) -> dict:
                       for d in dists]}
 
 
-def _first_difference(old, new, prefix: str = "") -> str:
-    if isinstance(old, dict) and isinstance(new, dict):
-        for k in sorted(set(old) | set(new), key=str):
-            if old.get(k, "<absent>") != new.get(k, "<absent>"):
-                return _first_difference(old.get(k, "<absent>"), new.get(k, "<absent>"),
-                                         f"{prefix}.{k}" if prefix else str(k))
-        return prefix
-    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
-        for i, (a, b) in enumerate(zip(old, new)):
-            if a != b:
-                return _first_difference(a, b, f"{prefix}[{i}]")
-    return f"{prefix} was {json.dumps(old, default=str)}, now {json.dumps(new, default=str)}"
-
-
 def read_points(folder: Path, head: dict, planned: np.ndarray, dists: list[Dist]) -> dict[int, dict]:
     """The points already in ``folder`` for this header, by index; {} when there are none.
     A line cut short by a kill is dropped (and the file rewritten without it); a file of
@@ -199,7 +188,8 @@ def read_points(folder: Path, head: dict, planned: np.ndarray, dists: list[Dist]
     fresh = json.loads(json.dumps(head, default=str))
     if old != fresh:
         raise ResultsError(f"{folder}: holds the points of another sensitivity run "
-                           f"({_first_difference(old, fresh)}); use another --out, or delete "
+                           f"({folders.first_difference(old, fresh, form=CHANGED)}); use another "
+                           "--out, or delete "
                            f"{POINTS} there to start again")
     done, broken = {}, not text.endswith("\n")  # the next append must start a new line
     for line in lines[1:]:

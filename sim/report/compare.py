@@ -49,6 +49,7 @@ import pandas as pd  # noqa: E402
 from sim import metrics  # noqa: E402
 from sim.errors import ResultsError  # noqa: E402
 from sim.report import folders, summary  # noqa: E402
+from sim.report.figures import save  # noqa: E402
 from sim.report.paired import Difference, differences  # noqa: E402
 from sim.report.stats import CLUSTER_METHOD, Z95  # noqa: E402
 from sim.report.sweep_table import (  # noqa: E402
@@ -56,7 +57,6 @@ from sim.report.sweep_table import (  # noqa: E402
 )
 from sim.units import HOURS_PER_DAY  # noqa: E402
 
-FORMATS = ("png", "svg")
 DEFAULT_BASELINE_STRATEGY = "generic_blast"
 
 
@@ -224,16 +224,6 @@ def _colors(n: int):
     return [cmap(i % cmap.N) for i in range(n)]
 
 
-def _save(fig, out: Path, name: str) -> list[Path]:
-    paths = []
-    for fmt in FORMATS:
-        path = out / f"{name}.{fmt}"
-        folders.atomic_write(path, lambda p, fmt=fmt: fig.savefig(p, dpi=110, format=fmt))
-        paths.append(path)
-    plt.close(fig)
-    return paths
-
-
 def reach_over_time(entries, out: Path) -> list[Path]:
     fig, ax = plt.subplots(figsize=(8, 4.8), constrained_layout=True)
     band_kind = set()
@@ -262,7 +252,7 @@ def reach_over_time(entries, out: Path) -> list[Path]:
         ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
     else:
         ax.text(0.5, 0.5, "no timeseries.parquet in these runs", ha="center", transform=ax.transAxes)
-    return _save(fig, out, "reach_over_time")
+    return save(fig, out, "reach_over_time")
 
 
 def _barh(ax, entries, values, lows, highs, colors, xlabel):
@@ -298,7 +288,7 @@ def _bars(entries, out: Path, names: tuple[str, ...], title: str, file: str) -> 
         if risk:
             ax.set_xlim(0, 1)
     fig.suptitle(title, fontsize=11)
-    return _save(fig, out, file)
+    return save(fig, out, file)
 
 
 def benefits(entries, out: Path) -> list[Path]:
@@ -347,7 +337,7 @@ def reach_vs_risk(entries, out: Path) -> list[Path]:
     ax.set_ylabel(f"reach: people aware of the ask{_per_sender(entries)} (mean, 95% CI)")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
-    return _save(fig, out, "reach_vs_risk")
+    return save(fig, out, "reach_vs_risk")
 
 
 def _numeric_keys(entries, keys) -> list[str]:
@@ -375,7 +365,7 @@ def by_parameter(entries, key: str, out: Path) -> list[Path]:
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     fig.suptitle(f"Outcomes against {key}", fontsize=11)
-    return _save(fig, out, f"by_{key.replace('.', '_')}")
+    return save(fig, out, f"by_{key.replace('.', '_')}")
 
 
 def heatmap(entries, xkey: str, ykey: str, facet_keys: list[str], out: Path) -> list[Path]:
@@ -410,7 +400,7 @@ def heatmap(entries, xkey: str, ykey: str, facet_keys: list[str], out: Path) -> 
             ax.set_title(f"{text}" + (f"\n{title}" if title else ""), fontsize=9)
             if j == len(facets) - 1:
                 fig.colorbar(im, ax=ax, shrink=0.8)
-    return _save(fig, out, "heatmap")
+    return save(fig, out, "heatmap")
 
 
 def paired_differences(rows, baseline: Entry, out: Path) -> list[Path]:
@@ -443,7 +433,7 @@ def paired_differences(rows, baseline: Entry, out: Path) -> list[Path]:
         ax.grid(axis="x", alpha=0.3)
     fig.suptitle(f"Differences from {baseline.label}: entry - baseline, mean and 95% CI "
                  "(open markers: not paired)", fontsize=10)
-    return _save(fig, out, "paired_differences")
+    return save(fig, out, "paired_differences")
 
 
 # --------------------------------------------------------------------------- table

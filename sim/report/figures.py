@@ -63,9 +63,6 @@ def outreach_figure(ts: pd.DataFrame, summary: dict, title: str, limit=None, pat
     return fig
 
 
-SENSITIVITY_FORMATS = ("png", "svg")
-
-
 def sensitivity_figure(table: pd.DataFrame, stem: Path, title: str) -> list[Path]:
     """``outreach sensitivity``'s indices as bars with their 95% intervals: one panel per
     output, the keys down the side (the keys that matter most on top: by their main index,
@@ -101,13 +98,7 @@ def sensitivity_figure(table: pd.DataFrame, stem: Path, title: str) -> list[Path
     axes[0][0].set_ylim(-0.6, len(keys) - 0.4)
     axes[0][-1].legend(fontsize=8, loc="lower right")
     fig.suptitle(title, fontsize=10)
-    paths = []
-    for fmt in SENSITIVITY_FORMATS:
-        path = Path(f"{stem}.{fmt}")
-        atomic_write(path, lambda p, fmt=fmt: fig.savefig(p, dpi=110, format=fmt))
-        paths.append(path)
-    plt.close(fig)
-    return paths
+    return save(fig, Path(stem).parent, Path(stem).name)
 
 
 PARETO_MARKERS = {"generic_blast": ("s", "C2"), "personal_first": ("^", "C1"),
@@ -160,10 +151,4 @@ def pareto_figure(trials: pd.DataFrame, points: dict, objective: str, bound, ste
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="best")
     ax.set_title(title, fontsize=10)
-    paths = []
-    for fmt in SENSITIVITY_FORMATS:
-        path = Path(f"{stem}.{fmt}")
-        atomic_write(path, lambda p, fmt=fmt: fig.savefig(p, dpi=110, format=fmt))
-        paths.append(path)
-    plt.close(fig)
-    return paths
+    return save(fig, Path(stem).parent, Path(stem).name)

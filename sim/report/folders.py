@@ -166,3 +166,20 @@ def status(folder: Path) -> tuple[str, str]:
     if text.startswith(FAILED_PREFIX):
         return "failed", text[len(FAILED_PREFIX):]
     return "incomplete", ""
+
+
+def first_difference(old, new, prefix: str = "", form: str = "{path}: {old} then, now {new}") -> str:
+    """Where two identities of a results folder (nested dicts and lists, as JSON) first
+    differ: the path to it and both values, in ``form`` (``{path}``, ``{old}``, ``{new}``),
+    so that a refusal to reuse the folder can name what changed."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for k in sorted(set(old) | set(new), key=str):
+            if old.get(k, "<absent>") != new.get(k, "<absent>"):
+                return first_difference(old.get(k, "<absent>"), new.get(k, "<absent>"),
+                                        f"{prefix}.{k}" if prefix else str(k), form)
+        return prefix
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        for i, (a, b) in enumerate(zip(old, new)):
+            if a != b:
+                return first_difference(a, b, f"{prefix}[{i}]", form)
+    return form.format(path=prefix, old=json.dumps(old, default=str), new=json.dumps(new, default=str))
