@@ -47,7 +47,7 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 from sim import metrics
 from sim.config import uncertainty
@@ -663,14 +663,7 @@ def higher_is_better(cfg) -> bool:
 def identity(cfg) -> dict:
     """What decides the trials' numbers: the config less what changes only the display, the
     number of trials or where the study is kept."""
-    c = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else copy.deepcopy(cfg)
-    for key, sub in _NEUTRAL.items():
-        if sub is None:
-            c.pop(key, None)
-        else:
-            for k in sub:
-                c.get(key, {}).pop(k, None)
-    return c
+    return folders.config_identity(cfg, _NEUTRAL)
 
 
 def default_folder(cfg) -> Path:

@@ -41,7 +41,7 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import OmegaConf
 
 from sim import metrics
 from sim.config import uncertainty
@@ -157,14 +157,7 @@ def _evaluate_many(cfg, dists, rows, indices, quiet: bool = False) -> list[dict]
 def header(cfg, dists: list[Dist], n_points: int) -> dict:
     """What decides the points' numbers: the config (less what only changes the analysis or
     the display), the distributions and the number of points."""
-    c = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else dict(cfg)
-    for key, sub in _NEUTRAL.items():
-        if sub is None:
-            c.pop(key, None)
-        else:
-            for k in sub:
-                c.get(key, {}).pop(k, None)
-    return {"config": c, "points": int(n_points),
+    return {"config": folders.config_identity(cfg, _NEUTRAL), "points": int(n_points),
             "dists": [{"key": d.key, "dist": d.dist, "params": d.params, "integer": d.integer}
                       for d in dists]}
 

@@ -8,6 +8,7 @@ readers, with a message.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
@@ -183,3 +184,19 @@ def first_difference(old, new, prefix: str = "", form: str = "{path}: {old} then
             if a != b:
                 return first_difference(a, b, f"{prefix}[{i}]", form)
     return form.format(path=prefix, old=json.dumps(old, default=str), new=json.dumps(new, default=str))
+
+
+def config_identity(cfg, neutral: dict) -> dict:
+    """A config as plain data (resolved), less its ``neutral`` keys: what decides the numbers
+    a results folder holds, for comparing on resume. ``neutral`` maps a top-level key to None
+    (drop it) or to the names of its sub-keys to drop."""
+    from omegaconf import DictConfig, OmegaConf
+
+    c = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else copy.deepcopy(cfg)
+    for key, sub in neutral.items():
+        if sub is None:
+            c.pop(key, None)
+        else:
+            for k in sub:
+                c.get(key, {}).pop(k, None)
+    return c
