@@ -100,6 +100,18 @@ def _blank(row: list[str]) -> bool:
     return not any(row)
 
 
+def _records(rows, width: int, hline: int, shown: str):
+    """The (line number, fields) of the rows after the header: blank rows skipped, a row with
+    another number of fields than the header's a NetworkError naming its line."""
+    for lineno, row in rows:
+        if _blank(row):
+            continue
+        if len(row) != width:
+            raise NetworkError(f"{shown} line {lineno}: expected {width} fields as in the "
+                               f"header (line {hline}), got {len(row)}")
+        yield lineno, row
+
+
 def _read(path: Path, shown: str) -> bytes:
     try:
         return path.read_bytes()
@@ -150,12 +162,7 @@ def parse_contacts(path, key: str = "network.path") -> ContactTable:
                            f"'id'), got {len(header)} column(s) {', '.join(header)[:120]}")
     keys, lines, names, emails, tie, close, community = [], [], [], [], [], [], []
     seen: dict[str, int] = {}
-    for lineno, row in rows:
-        if _blank(row):
-            continue
-        if len(row) != len(header):
-            raise NetworkError(f"{shown} line {lineno}: expected {len(header)} fields as in the "
-                               f"header (line {hline}), got {len(row)}")
+    for lineno, row in _records(rows, len(header), hline, shown):
         name = row[col[ident]]
         if not name:
             raise NetworkError(f"{shown} line {lineno}: empty '{ident}'")
@@ -266,12 +273,7 @@ def parse_linkedin(path, key: str = "network.path") -> tuple[ContactTable, dict]
     keys, lines, names, urls, emails, connected = [], [], [], [], [], []
     company, position = [], []
     seen: dict[str, int] = {}
-    for lineno, row in rows:
-        if _blank(row):
-            continue
-        if len(row) != width:
-            raise NetworkError(f"{cname} line {lineno}: expected {width} fields as in the header "
-                               f"(line {hline}), got {len(row)}")
+    for lineno, row in _records(rows, width, hline, cname):
         name = " ".join(f for f in (row[col["first name"]], row[col["last name"]]) if f)
         url = row[col["url"]]
         if not name and not url:
@@ -329,12 +331,7 @@ def parse_messages(shown: str, raw: bytes, table: ContactTable) -> dict[int, lis
         by_name.setdefault(norm_name(nm), i)
     dates: dict[int, list[datetime]] = {}
     n_msg = 0
-    for lineno, row in rows:
-        if _blank(row):
-            continue
-        if len(row) != width:
-            raise NetworkError(f"{shown} line {lineno}: expected {width} fields as in the header "
-                               f"(line {hline}), got {len(row)}")
+    for lineno, row in _records(rows, width, hline, shown):
         stamp = row[col["date"]]
         try:
             d = datetime.strptime(stamp.replace(" UTC", ""), "%Y-%m-%d %H:%M:%S")
